@@ -1,0 +1,33 @@
+# Thin wrapper over CMake and the test scripts, as operator users expect.
+.PHONY: all deps build build-asan test test-unit cluster-tools demo clean
+
+BUILD_DIR ?= build/release
+ASAN_DIR  ?= build/asan
+CMAKE_GEN := -G Ninja
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD_DIR)
+
+# The tests run in the sanitizer build (ASan + UBSan).
+build-asan: deps
+	@cmake -S . -B $(ASAN_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DSLUICE_SANITIZE=ON >/dev/null
+	@cmake --build $(ASAN_DIR)
+
+cluster-tools: deps
+	@bash tests/cluster/build.sh >/dev/null
+
+# deps, build, control plane up, every test tier, control plane always down.
+test: build build-asan cluster-tools
+	@bash scripts/run-tests.sh $(ASAN_DIR)
+
+test-unit: build-asan
+	@cd $(ASAN_DIR) && ctest -L unit --output-on-failure
+
+clean:
+	rm -rf build

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs every system dependency of the build and the tests. Idempotent and
+# quiet: when everything is present it prints nothing and touches nothing.
+set -euo pipefail
+
+PACKAGES=(
+	g++ clang libclang-rt-14-dev cmake ninja-build make pkg-config
+	libcpprest-dev libyaml-cpp-dev libboost-dev libboost-system-dev libssl-dev
+	googletest libgtest-dev openssl ca-certificates curl python3 procps
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+	echo "[deps] installing: ${missing[*]}" >&2
+	SUDO=""
+	[[ $(id -u) -eq 0 ]] || SUDO=sudo
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The test control plane is built from Kubernetes' Go modules, which need the
+# Go toolchain the release was made with (go.mod says 1.26). Debian's golang
+# package is older, so Go is expected on the machine (it is on ours).
+if ! command -v go >/dev/null; then
+	echo "[deps] error: Go >= 1.26 is required to build the test control plane; install it and re-run" >&2
+	exit 1
+fi
+gov="$(go env GOVERSION | sed 's/^go//')"
+if [[ "$(printf '%s\n1.26\n' "$gov" | sort -V | head -1)" != 1.26 ]]; then
+	echo "[deps] error: Go $gov is too old; the test control plane needs Go >= 1.26" >&2
+	exit 1
+fi
