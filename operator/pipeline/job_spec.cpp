@@ -1,0 +1,296 @@
+#include "job_spec.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "cache_key.h"
+#include "plan_time.h"
+
+namespace sluice::pipeline {
+
+namespace {
+
+using web::json::value;
+
+constexpr size_t kMaxName = 63;
+constexpr size_t kHashLen = 8;
+constexpr size_t kMinStepPart = 20;
+
+// Lowercase alphanumerics and '-', no leading/trailing '-'.
+std::string dnsPart(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    out += std::isalnum(u) ? static_cast<char>(std::tolower(u)) : '-';
+  }
+  return out;
+}
+
+std::string trimDashes(std::string s) {
+  while (!s.empty() && s.back() == '-') s.pop_back();
+  size_t i = 0;
+  while (i < s.size() && s[i] == '-') ++i;
+  return s.substr(i);
+}
+
+value str(const std::string& s) { return value::string(s); }
+
+value stringArray(const std::vector<std::string>& xs) {
+  auto a = value::array(xs.size());
+  for (size_t i = 0; i < xs.size(); ++i) a[i] = str(xs[i]);
+  return a;
+}
+
+value envVar(const std::string& name, const std::string& v) {
+  value e = value::object();
+  e["name"] = str(name);
+  e["value"] = str(v);
+  return e;
+}
+
+value secretEnv(const std::string& name, const std::string& secret, const std::string& key) {
+  value ref = value::object();
+  ref["name"] = str(secret);
+  ref["key"] = str(key);
+  value from = value::object();
+  from["secretKeyRef"] = ref;
+  value e = value::object();
+  e["name"] = str(name);
+  e["valueFrom"] = from;
+  return e;
+}
+
+value labels(const JobOwner& o, const std::string& step) {
+  value l = value::object();
+  l["sluice.dev/pipeline"] = str(labelValue(o.pipelineName));
+  l["sluice.dev/execution"] = str(labelValue(o.executionName));
+  l["sluice.dev/step"] = str(labelValue(step));
+  return l;
+}
+
+// What sluice-runner needs to stage the step: input URIs to download to
+// paths, outputs to upload from paths to URIs, properties to extract, and
+// the store to talk to (credentials come separately via secretKeyRef).
+value stagingSpec(const StepSpec& step, const RenderedStep& r, const std::optional<ArtifactStore>& store) {
+  value spec = value::object();
+  value ins = value::array(r.inputs.size());
+  for (size_t i = 0; i < r.inputs.size(); ++i) {
+    value e = value::object();
+    e["name"] = str(r.inputs[i].name);
+    e["uri"] = str(r.inputs[i].uri);
+    e["path"] = str(r.inputs[i].path);
+    ins[i] = e;
+  }
+  spec["inputs"] = ins;
+  value outs = value::array(step.outputs.size());
+  for (size_t i = 0; i < step.outputs.size(); ++i) {
+    value e = value::object();
+    e["name"] = str(step.outputs[i].name);
+    e["path"] = str(step.outputs[i].path);
+    e["uri"] = str(i < r.outputs.size() ? r.outputs[i].uri : "");
+    outs[i] = e;
+  }
+  spec["outputs"] = outs;
+  value props = value::array(step.properties.size());
+  for (size_t i = 0; i < step.properties.size(); ++i) {
+    value e = value::object();
+    e["name"] = str(step.properties[i].name);
+    e["file"] = str(step.properties[i].file);
+    e["jsonPath"] = str(step.properties[i].jsonPath);
+    props[i] = e;
+  }
+  spec["properties"] = props;
+  if (store && store->s3) {
+    value s3 = value::object();
+    s3["endpoint"] = str(store->s3->endpoint);
+    s3["bucket"] = str(store->s3->bucket);
+    s3["prefix"] = str(store->s3->prefix);
+    s3["region"] = str(store->s3->region);
+    s3["forcePathStyle"] = value::boolean(store->s3->forcePathStyle);
+    value st = value::object();
+    st["s3"] = s3;
+    spec["store"] = st;
+  }
+  return spec;
+}
+
+std::variant<value, std::string> parseJson(const std::string& text, const char* what, bool wantArray) {
+  try {
+    value v = value::parse(text);
+    if (wantArray ? !v.is_array() : !v.is_object())
+      return std::string(what) + " must be a JSON " + (wantArray ? "array" : "object");
+    return v;
+  } catch (const std::exception&) {
+    return std::string(what) + " is not valid JSON";
+  }
+}
+
+}  // namespace
+
+std::string labelValue(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    out += (std::isalnum(u) || c == '-' || c == '_' || c == '.') ? c : '-';
+  }
+  if (out.size() > kMaxName) out.resize(kMaxName);
+  auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+  while (!out.empty() && !alnum(out.back())) out.pop_back();
+  size_t i = 0;
+  while (i < out.size() && !alnum(out[i])) ++i;
+  return out.substr(i);
+}
+
+std::string jobName(const std::string& executionName, const std::string& executionUid, const std::string& step) {
+  const std::string hash = sha256Hex(executionName + "\n" + executionUid + "\n" + step).substr(0, kHashLen);
+  std::string exec = trimDashes(dnsPart(executionName));
+  std::string stepPart = trimDashes(dnsPart(step));
+  const size_t budget = kMaxName - kHashLen - 1;  // room for "EXEC-STEP"
+  if (exec.size() + 1 + stepPart.size() > budget) {
+    // Keep a readable piece of the step; the execution gets the rest.
+    if (stepPart.size() > kMinStepPart) stepPart = trimDashes(stepPart.substr(0, kMinStepPart));
+    if (exec.size() + 1 + stepPart.size() > budget) exec = trimDashes(exec.substr(0, budget - 1 - stepPart.size()));
+  }
+  std::string name;
+  for (const auto& part : {exec, stepPart})
+    if (!part.empty()) name += part + "-";
+  return name + hash;
+}
+
+namespace {
+std::string upperEnv(const std::string& prefix, const std::string& name) {
+  std::string out = prefix;
+  for (char c : name) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    out += std::isalnum(u) ? static_cast<char>(std::toupper(u)) : '_';
+  }
+  return out;
+}
+}  // namespace
+
+std::string outputEnvName(const std::string& n) { return upperEnv("SLUICE_OUTPUT_", n); }
+std::string inputEnvName(const std::string& n) { return upperEnv("SLUICE_INPUT_", n); }
+
+int effectiveMaxAttempts(const StepSpec& step, const StepDefaults& defaults) {
+  const int n = step.retry ? step.retry->maxAttempts : defaults.retry.maxAttempts;
+  return std::clamp(n, 1, 20);
+}
+
+std::variant<value, std::string> buildJobManifest(const JobOwner& owner, const StepSpec& step,
+                                                  const StepDefaults& defaults,
+                                                  const std::optional<ArtifactStore>& store,
+                                                  const RenderedStep& r, const PlanOptions& options) {
+  const std::string name = jobName(owner.executionName, owner.executionUid, step.name);
+
+  // --- container ---
+  value container = value::object();
+  container["name"] = str("main");
+  container["image"] = str(r.image);
+  if (!r.command.empty()) container["command"] = stringArray(r.command);
+  if (!r.args.empty()) container["args"] = stringArray(r.args);
+  if (!r.workingDir.empty()) container["workingDir"] = str(r.workingDir);
+  if (!r.imagePullPolicy.empty()) container["imagePullPolicy"] = str(r.imagePullPolicy);
+  container["terminationMessagePolicy"] = str("File");
+
+  std::vector<value> env;
+  for (const auto& e : r.env) env.push_back(envVar(e.name, e.value));
+  for (const auto& o : r.outputs) env.push_back(envVar(outputEnvName(o.name), o.uri));
+  for (const auto& i : r.inputs) env.push_back(envVar(inputEnvName(i.name), i.uri));
+  env.push_back(envVar("SLUICE_STAGING_SPEC", stagingSpec(step, r, store).serialize()));
+  if (store && store->s3 && store->s3->credentialsSecret) {
+    const SecretRef& s = *store->s3->credentialsSecret;
+    env.push_back(secretEnv("AWS_ACCESS_KEY_ID", s.name, s.accessKeyIdKey));
+    env.push_back(secretEnv("AWS_SECRET_ACCESS_KEY", s.name, s.secretAccessKeyKey));
+  }
+  container["env"] = value::array(env);
+
+  // --- resources: requests = limits so a step gets what it asked for ---
+  const Resources& res = step.resources;
+  value amounts = value::object();
+  if (!res.cpu.empty()) amounts["cpu"] = str(res.cpu);
+  if (!res.memory.empty()) amounts["memory"] = str(res.memory);
+  if (!res.ephemeralStorage.empty()) amounts["ephemeral-storage"] = str(res.ephemeralStorage);
+  value limits = amounts;
+  if (res.gpu > 0) limits[options.gpuResourceName] = str(std::to_string(res.gpu));
+  if (amounts.size() > 0 || res.gpu > 0) {
+    value resources = value::object();
+    if (amounts.size() > 0) resources["requests"] = amounts;
+    resources["limits"] = limits;
+    container["resources"] = resources;
+  }
+
+  // --- pod ---
+  value pod = value::object();
+  pod["restartPolicy"] = str("Never");
+  const std::string sa = step.serviceAccountName ? *step.serviceAccountName : defaults.serviceAccountName;
+  if (!sa.empty()) pod["serviceAccountName"] = str(sa);
+  if (!step.pod.nodeSelector.empty()) {
+    value ns = value::object();
+    for (const auto& [k, v] : step.pod.nodeSelector) ns[k] = str(v);
+    pod["nodeSelector"] = ns;
+  }
+  std::vector<value> tolerations;
+  if (!step.pod.tolerationsJson.empty()) {
+    auto parsed = parseJson(step.pod.tolerationsJson, "tolerations", true);
+    if (auto* err = std::get_if<std::string>(&parsed)) return *err;
+    for (const auto& t : std::get<value>(parsed).as_array()) tolerations.push_back(t);
+  }
+  if (res.gpu > 0) {
+    value t = value::object();
+    t["key"] = str(options.gpuTaintKey);
+    t["operator"] = str("Exists");
+    t["effect"] = str("NoSchedule");
+    tolerations.push_back(t);
+  }
+  if (!tolerations.empty()) pod["tolerations"] = value::array(tolerations);
+  if (!step.pod.affinityJson.empty()) {
+    auto parsed = parseJson(step.pod.affinityJson, "affinity", false);
+    if (auto* err = std::get_if<std::string>(&parsed)) return *err;
+    pod["affinity"] = std::get<value>(parsed);
+  }
+  pod["containers"] = value::array({container});
+
+  value templateMeta = value::object();
+  templateMeta["labels"] = labels(owner, step.name);
+  value podTemplate = value::object();
+  podTemplate["metadata"] = templateMeta;
+  podTemplate["spec"] = pod;
+
+  // --- job ---
+  value jobSpec = value::object();
+  jobSpec["backoffLimit"] = value::number(effectiveMaxAttempts(step, defaults) - 1);
+  if (step.timeout) {
+    auto secs = parseGoDurationSeconds(*step.timeout);
+    if (!secs) return "timeout \"" + *step.timeout + "\" is not a duration like 2h, 30m or 90s";
+    jobSpec["activeDeadlineSeconds"] = value::number(static_cast<int64_t>(*secs));
+  }
+  jobSpec["template"] = podTemplate;
+
+  value ownerRef = value::object();
+  ownerRef["apiVersion"] = str("sluice.dev/v1alpha1");
+  ownerRef["kind"] = str("PipelineExecution");
+  ownerRef["name"] = str(owner.executionName);
+  ownerRef["uid"] = str(owner.executionUid);
+  ownerRef["controller"] = value::boolean(true);
+  ownerRef["blockOwnerDeletion"] = value::boolean(true);
+
+  value annotations = value::object();
+  // Label values are capped at 63 characters; step names may have 64.
+  annotations["sluice.dev/step"] = str(step.name);
+
+  value meta = value::object();
+  meta["name"] = str(name);
+  meta["namespace"] = str(owner.namespace_);
+  meta["labels"] = labels(owner, step.name);
+  meta["annotations"] = annotations;
+  meta["ownerReferences"] = value::array({ownerRef});
+
+  value job = value::object();
+  job["apiVersion"] = str("batch/v1");
+  job["kind"] = str("Job");
+  job["metadata"] = meta;
+  job["spec"] = jobSpec;
+  return job;
+}
+
+}  // namespace sluice::pipeline

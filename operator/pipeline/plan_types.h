@@ -1,0 +1,117 @@
+// Inputs and outputs of the planner (plan.h), as plain data.
+//
+// The controller observes the world (its informer caches), reduces it to
+// these values, calls plan(), and applies the result. Nothing here talks to
+// a cluster; the only library type is web::json::value for the Job manifests
+// the planner hands back (they go to the API server unchanged).
+#pragma once
+
+#include <cpprest/json.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model.h"
+#include "plan_time.h"
+
+namespace sluice::pipeline {
+
+// ---- Observed world ----
+
+enum class PodPhase { Pending, Running, Succeeded, Failed, Unknown };
+
+// One pod of a step's Job, with its main container's termination message
+// already decoded (by the controller) into outputs/properties, or an error.
+struct ObservedPod {
+  std::string name;
+  PodPhase phase = PodPhase::Pending;
+  std::optional<UnixSeconds> startTime, endTime;
+  std::vector<OutputStatus> outputs;        // as reported by sluice-runner
+  std::vector<PropertyStatus> properties;   // as reported by sluice-runner
+  // Why the pod failed ("exit code 2", "termination message is not JSON", ...).
+  // On a Succeeded pod a non-empty errorReason makes the step fail: the
+  // runner's report could not be read, so the outputs are unknown.
+  std::string errorReason;
+};
+
+// A step's Job (found by the sluice.dev/step label).
+struct ObservedJob {
+  std::string name;
+  std::string step;
+  int active = 0;
+  int succeeded = 0;
+  int failed = 0;  // failed pods counted by the Job controller
+  // Job condition Failed=True (BackoffLimitExceeded, DeadlineExceeded, ...).
+  bool jobFailed = false;
+  std::string jobFailedReason;   // condition reason
+  std::string jobFailedMessage;  // condition message
+  bool deleting = false;         // deletionTimestamp set
+  std::vector<ObservedPod> pods;
+};
+
+// One succeeded step of some execution of the same Pipeline in the same
+// namespace, indexed by its cache key.
+struct CacheEntry {
+  std::string key;        // "sha256:..."
+  std::string execution;  // the execution that really produced the outputs
+  std::string step;
+  std::vector<OutputStatus> outputs;
+  std::vector<PropertyStatus> properties;
+  UnixSeconds endTime = 0;
+};
+
+struct PlanOptions {
+  std::string gpuResourceName = "nvidia.com/gpu";
+  // The taint GPU nodes carry; GPU steps (and only they) tolerate it.
+  std::string gpuTaintKey = "nvidia.com/gpu";
+};
+
+struct PlanInput {
+  // The live Pipeline; only read before the execution has a snapshot.
+  // nullopt = not found (the execution stays Pending, PipelineNotFound).
+  std::optional<Pipeline> pipeline;
+  PipelineExecution execution;
+  std::vector<ObservedJob> jobs;  // Jobs labelled with this execution
+  // Every other execution of the same Pipeline in the same namespace: the
+  // candidates for source resolution and the lookup for following chains of
+  // selective executions to the real producer.
+  std::vector<PipelineExecution> otherExecutions;
+  std::vector<CacheEntry> cacheIndex;
+  UnixSeconds now = 0;
+  PlanOptions options;
+};
+
+// ---- Plan ----
+
+enum class EventType { Normal, Warning };
+
+struct PlanEvent {
+  EventType type = EventType::Normal;
+  // StepStarted, StepSucceeded, StepFailed, StepReused, CacheHit,
+  // ExecutionSucceeded, ExecutionFailed, ExecutionStopped, ValidationFailed
+  std::string reason;
+  std::string message;
+  bool operator==(const PlanEvent& o) const {
+    return type == o.type && reason == o.reason && message == o.message;
+  }
+};
+
+struct JobToCreate {
+  std::string name;
+  std::string step;
+  web::json::value manifest;  // a complete batch/v1 Job
+};
+
+struct PlanOutput {
+  std::vector<JobToCreate> jobsToCreate;
+  std::vector<std::string> jobsToDelete;
+  ExecutionStatus status;  // the new status (write only when it differs)
+  std::vector<PlanEvent> events;
+};
+
+const char* toString(PodPhase);
+const char* toString(EventType);
+
+}  // namespace sluice::pipeline
