@@ -20,6 +20,9 @@ struct DecodeCase {
   std::string message;
 };
 
+void PrintTo(const DecodeCase& c, std::ostream* os) { *os << c.name; }
+
+
 class ErrorDecodeTest : public ::testing::TestWithParam<DecodeCase> {};
 
 TEST_P(ErrorDecodeTest, DecodesKindReasonAndMessage) {
