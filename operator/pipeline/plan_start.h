@@ -1,0 +1,15 @@
+// Start of an execution (see plan.h): validation, source, parameters,
+// selective plan and snapshot, in that order.
+#pragma once
+
+#include "plan_types.h"
+
+namespace sluice::pipeline {
+
+// Requires input.pipeline. On success fills st (snapshot, parameters,
+// selection, initial step statuses, phase Executing) and returns true. On a
+// rejection st ends Failed (PipelineInvalid / InvalidParameters /
+// InvalidSelectiveExecution) and it returns false.
+bool startExecution(const PlanInput& input, ExecutionStatus& st);
+
+}  // namespace sluice::pipeline

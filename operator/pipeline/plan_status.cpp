@@ -1,0 +1,113 @@
+#include "plan_status.h"
+
+#include <map>
+
+namespace sluice::pipeline {
+
+StepStatus pendingStep(const std::string& name) {
+  StepStatus s;
+  s.name = name;
+  return s;
+}
+
+void setCondition(std::vector<StatusCondition>& conditions, const std::string& type, const std::string& status,
+                  const std::string& reason, const std::string& message, UnixSeconds now, int64_t generation) {
+  for (auto& c : conditions)
+    if (c.type == type) {
+      if (c.status != status) c.lastTransitionTime = formatRfc3339(now);
+      c.status = status;
+      c.reason = reason;
+      c.message = message;
+      c.observedGeneration = generation;
+      return;
+    }
+  conditions.push_back({type, status, reason, message, formatRfc3339(now), generation});
+}
+
+const StatusCondition* findCondition(const std::vector<StatusCondition>& conditions, const std::string& type) {
+  for (const auto& c : conditions)
+    if (c.type == type) return &c;
+  return nullptr;
+}
+
+void setExecutionPhase(ExecutionStatus& st, ExecutionPhase phase, const std::string& reason,
+                       const std::string& message, UnixSeconds now, int64_t generation) {
+  st.phase = phase;
+  std::string ready = "False", succeeded = "Unknown";
+  if (phase == ExecutionPhase::Succeeded) ready = succeeded = "True";
+  if (phase == ExecutionPhase::Failed || phase == ExecutionPhase::Stopped) succeeded = "False";
+  setCondition(st.conditions, "Ready", ready, reason, message, now, generation);
+  setCondition(st.conditions, "Succeeded", succeeded, reason, message, now, generation);
+  if (isTerminal(phase) && !st.endTime) st.endTime = formatRfc3339(now);
+}
+
+namespace {
+
+std::string q(const std::string& s) { return "'" + s + "'"; }
+
+bool isValidationReason(const std::string& r) {
+  return r == kReasonPipelineInvalid || r == kReasonInvalidParameters || r == kReasonInvalidSelective;
+}
+
+}  // namespace
+
+std::vector<PlanEvent> transitionEvents(const ExecutionStatus& before, const ExecutionStatus& after) {
+  std::vector<PlanEvent> events;
+  std::map<std::string, const StepStatus*> old;
+  for (const auto& s : before.steps) old[s.name] = &s;
+
+  for (const auto& s : after.steps) {
+    const auto it = old.find(s.name);
+    const StepPhase was = it == old.end() ? StepPhase::Pending : it->second->phase;
+    if (was == s.phase) continue;
+    const std::string step = "Step " + q(s.name);
+    switch (s.phase) {
+      case StepPhase::Starting:
+      case StepPhase::Executing:
+        if (was == StepPhase::Pending)
+          events.push_back({EventType::Normal, "StepStarted", step + " started (Job " + q(s.jobName) + ")"});
+        break;
+      case StepPhase::Succeeded:
+        if (s.reusedFromExecution)
+          events.push_back({EventType::Normal, "StepReused", step + " reused from " + q(*s.reusedFromExecution)});
+        else if (s.cacheHitExecution)
+          events.push_back({EventType::Normal, "CacheHit", step + " reused cached result of " + q(*s.cacheHitExecution)});
+        else if (s.conditionOutcome)
+          events.push_back({EventType::Normal, "StepSucceeded", step + " evaluated to " + *s.conditionOutcome});
+        else
+          events.push_back({EventType::Normal, "StepSucceeded", step + " succeeded"});
+        break;
+      case StepPhase::Failed:
+        events.push_back({EventType::Warning, "StepFailed", step + " failed: " + s.message});
+        break;
+      default:
+        break;
+    }
+  }
+
+  if (!findCondition(before.conditions, "StaleReuse"))
+    if (const auto* c = findCondition(after.conditions, "StaleReuse"))
+      events.push_back({EventType::Warning, "StaleReuse", c->message});
+
+  if (before.phase != after.phase) {
+    const auto* c = findCondition(after.conditions, "Succeeded");
+    const std::string reason = c ? c->reason : "";
+    switch (after.phase) {
+      case ExecutionPhase::Succeeded:
+        events.push_back({EventType::Normal, "ExecutionSucceeded", "Execution succeeded"});
+        break;
+      case ExecutionPhase::Failed:
+        events.push_back({EventType::Warning, isValidationReason(reason) ? "ValidationFailed" : "ExecutionFailed",
+                          after.failureReason});
+        break;
+      case ExecutionPhase::Stopped:
+        events.push_back({EventType::Normal, "ExecutionStopped", "Execution stopped"});
+        break;
+      default:
+        break;
+    }
+  }
+  return events;
+}
+
+}  // namespace sluice::pipeline

@@ -1,0 +1,42 @@
+// Status bookkeeping shared by the planner's stages: kstatus-compatible
+// conditions on the execution, and the events that describe the difference
+// between the status before and after a plan.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "model.h"
+#include "plan_time.h"
+#include "plan_types.h"
+
+namespace sluice::pipeline {
+
+// Reasons of the Succeeded/Ready conditions when an execution is rejected
+// before it starts (no Job exists for it).
+inline constexpr const char* kReasonPipelineInvalid = "PipelineInvalid";
+inline constexpr const char* kReasonInvalidParameters = "InvalidParameters";
+inline constexpr const char* kReasonInvalidSelective = "InvalidSelectiveExecution";
+inline constexpr const char* kReasonPipelineNotFound = "PipelineNotFound";
+inline constexpr const char* kReasonStepFailed = "StepFailed";
+
+// A Pending status for step name.
+StepStatus pendingStep(const std::string& name);
+
+// Sets (or updates) a condition; lastTransitionTime moves only when the
+// status value changes.
+void setCondition(std::vector<StatusCondition>& conditions, const std::string& type, const std::string& status,
+                  const std::string& reason, const std::string& message, UnixSeconds now, int64_t generation);
+const StatusCondition* findCondition(const std::vector<StatusCondition>& conditions, const std::string& type);
+
+// Moves the execution to phase and sets Ready/Succeeded to match; terminal
+// phases also set endTime (once). reason/message describe why.
+void setExecutionPhase(ExecutionStatus& st, ExecutionPhase phase, const std::string& reason,
+                       const std::string& message, UnixSeconds now, int64_t generation);
+
+// StepStarted, StepSucceeded, StepReused, CacheHit, StepFailed,
+// ExecutionSucceeded, ExecutionFailed, ExecutionStopped, ValidationFailed,
+// StaleReuse: one per transition from before to after.
+std::vector<PlanEvent> transitionEvents(const ExecutionStatus& before, const ExecutionStatus& after);
+
+}  // namespace sluice::pipeline
