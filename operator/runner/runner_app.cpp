@@ -1,0 +1,267 @@
+#include "runner_app.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "child_process.h"
+#include "json_path.h"
+#include "s3_client.h"
+#include "staging.h"
+#include "staging_spec.h"
+#include "termination_message.h"
+
+namespace sluice::runner {
+namespace {
+
+constexpr std::size_t kTransferConcurrency = 8;
+
+std::string envOr(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v != nullptr ? std::string(v) : fallback;
+}
+
+void logLine(const std::string& text) { std::cerr << "sluice-runner: " << text << std::endl; }
+
+double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string shortSeconds(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f s", s);
+  return buf;
+}
+
+int usage() {
+  std::cerr << "usage: sluice-runner init DEST\n"
+               "       sluice-runner exec -- COMMAND [ARGS...]\n";
+  return kExitRunnerError;
+}
+
+// init: the Tekton/Argo entrypoint pattern. An init container copies the
+// runner into an emptyDir that the main container mounts, so any user image
+// can run it. Written to a temporary name and renamed, so the main
+// container never sees a partial binary.
+int runInit(const std::vector<std::string>& args) {
+  if (args.size() != 1) return usage();
+  const std::string dest = args[0] + "/sluice-runner";
+  const std::string tmp = args[0] + "/.sluice-runner.tmp";
+  const int in = ::open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  if (in < 0) {
+    logLine(std::string("error: cannot open /proc/self/exe: ") + std::strerror(errno));
+    return kExitRunnerError;
+  }
+  const int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+  if (out < 0) {
+    logLine("error: cannot create " + tmp + ": " + std::strerror(errno));
+    ::close(in);
+    return kExitRunnerError;
+  }
+  char buf[1 << 16];
+  bool ok = true;
+  for (;;) {
+    const ssize_t n = ::read(in, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) ok = false;
+    if (n <= 0) break;
+    for (ssize_t done = 0; done < n;) {
+      const ssize_t w = ::write(out, buf + done, static_cast<std::size_t>(n - done));
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) {
+        ok = false;
+        break;
+      }
+      done += w;
+    }
+    if (!ok) break;
+  }
+  const int err = errno;
+  ::close(in);
+  ok = ok && ::fchmod(out, 0755) == 0 && ::fsync(out) == 0;
+  ok = (::close(out) == 0) && ok;
+  if (!ok || ::rename(tmp.c_str(), dest.c_str()) != 0) {
+    logLine("error: cannot write " + dest + ": " + std::strerror(ok ? errno : err));
+    ::unlink(tmp.c_str());
+    return kExitRunnerError;
+  }
+  logLine("installed " + dest);
+  return 0;
+}
+
+class ExecRun {
+ public:
+  explicit ExecRun(std::vector<std::string> command)
+      : command_(std::move(command)),
+        messagePath_(envOr("SLUICE_TERMINATION_MESSAGE_PATH", "/dev/termination-log")) {}
+
+  int run() {
+    StagingSpec spec;
+    try {
+      const char* raw = std::getenv("SLUICE_STAGING");
+      if (raw == nullptr) throw StagingSpecError("SLUICE_STAGING is not set");
+      spec = parseStagingSpec(raw);
+    } catch (const StagingSpecError& e) {
+      return fail(kExitBadSpec, std::string("bad staging spec: ") + e.what());
+    }
+
+    std::unique_ptr<S3Client> client;
+    if (!spec.inputs.empty() || !spec.outputs.empty()) {
+      S3Config cfg;
+      cfg.endpoint = spec.store.endpoint;
+      cfg.region = spec.store.region;
+      cfg.forcePathStyle = spec.store.forcePathStyle;
+      cfg.caFile = spec.store.caFile;
+      if (spec.store.multipartThresholdBytes) cfg.multipartThreshold = *spec.store.multipartThresholdBytes;
+      if (spec.store.partSizeBytes) cfg.partSize = *spec.store.partSizeBytes;
+      cfg.credentials.accessKeyId = envOr("AWS_ACCESS_KEY_ID", "");
+      cfg.credentials.secretAccessKey = envOr("AWS_SECRET_ACCESS_KEY", "");
+      cfg.credentials.sessionToken = envOr("AWS_SESSION_TOKEN", "");
+      if (cfg.credentials.accessKeyId.empty() || cfg.credentials.secretAccessKey.empty()) {
+        return fail(kExitBadSpec,
+                    "bad staging spec: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set "
+                    "(from the artifact store's credentials Secret)");
+      }
+      try {
+        client = std::make_unique<S3Client>(std::move(cfg));
+      } catch (const std::exception& e) {
+        return fail(kExitBadSpec, std::string("bad staging spec: store: ") + e.what());
+      }
+    }
+
+    for (const InputSpec& in : spec.inputs) {
+      const auto start = std::chrono::steady_clock::now();
+      try {
+        const TransferStats s = downloadInput(*client, in, kTransferConcurrency);
+        logLine("input '" + in.name + "': " + std::to_string(s.files) + " file(s), " +
+                std::to_string(s.bytes) + " bytes from " + in.uri.str() + " to " + in.path +
+                " in " + shortSeconds(secondsSince(start)));
+      } catch (const std::exception& e) {
+        return fail(kExitInputFailed, "input '" + in.name + "' (" + in.uri.str() + " -> " +
+                                          in.path + "): " + e.what());
+      }
+    }
+
+    ChildResult child;
+    try {
+      child = runCommand(command_);
+    } catch (const SpawnError& e) {
+      return fail(e.errnum == ENOENT ? kExitCommandNotFound : kExitCannotExecute, e.what());
+    }
+    if (child.exitCode != 0) {
+      const std::string why = child.signal != 0
+                                  ? "command killed by signal " + std::to_string(child.signal) +
+                                        " (" + strsignal(child.signal) + ")"
+                                  : "command exited with code " + std::to_string(child.exitCode);
+      return fail(child.exitCode, why + "; outputs not uploaded");
+    }
+
+    TerminationMessage message;
+    for (const PropertySpec& p : spec.properties) {
+      try {
+        message.properties.push_back({p.name, extractJsonPath(readWholeFile(p.file), p.jsonPath)});
+      } catch (const std::exception& e) {
+        return fail(kExitPropertyFailed, "property '" + p.name + "' (" + p.file + "): " + e.what());
+      }
+    }
+    for (const OutputSpec& out : spec.outputs) {
+      const auto start = std::chrono::steady_clock::now();
+      try {
+        message.outputs.push_back(uploadOutput(*client, out, kTransferConcurrency));
+        const OutputResult& r = message.outputs.back();
+        logLine("output '" + out.name + "': " + std::to_string(r.files) + " file(s), " +
+                std::to_string(r.size) + " bytes from " + out.path + " to " + r.uri + " in " +
+                shortSeconds(secondsSince(start)));
+      } catch (const std::exception& e) {
+        return fail(kExitOutputFailed, "output '" + out.name + "' (" + out.path + " -> " +
+                                           out.uri.str() + "): " + e.what());
+      }
+    }
+
+    const auto encoded = encodeWithinLimit(message);
+    if (!encoded) {
+      return fail(kExitMessageTooLarge, tooLargeReason(message));
+    }
+    try {
+      writeTerminationMessage(messagePath_, *encoded);
+    } catch (const std::exception& e) {
+      logLine(std::string("error: ") + e.what());
+      return kExitRunnerError;
+    }
+    return 0;
+  }
+
+ private:
+  // Logs, leaves a complete failure message, returns `code`.
+  int fail(int code, const std::string& error) {
+    logLine("error: " + error);
+    try {
+      writeTerminationMessage(messagePath_, encodeFailure(code, error));
+    } catch (const std::exception& e) {
+      logLine(std::string("error: ") + e.what());
+    }
+    return code;
+  }
+
+  static std::string readWholeFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::runtime_error(std::string("cannot read: ") + std::strerror(errno));
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    if (in.bad()) throw std::runtime_error(std::string("cannot read: ") + std::strerror(errno));
+    return ss.str();
+  }
+
+  static std::string tooLargeReason(const TerminationMessage& m) {
+    std::string largest;
+    std::size_t largestSize = 0;
+    for (const auto& p : m.properties) {
+      if (p.value.size() > largestSize) {
+        largestSize = p.value.size();
+        largest = "property '" + p.name + "'";
+      }
+    }
+    for (const auto& o : m.outputs) {
+      if (o.uri.size() > largestSize) {
+        largestSize = o.uri.size();
+        largest = "output '" + o.name + "' URI";
+      }
+    }
+    std::string reason = "termination message would be " +
+                         std::to_string(encodeTerminationMessage(m).size()) + " bytes, over the " +
+                         std::to_string(kMaxTerminationMessageBytes) + "-byte limit";
+    if (!largest.empty()) reason += "; largest entry: " + largest + " (" + std::to_string(largestSize) + " bytes)";
+    return reason + "; properties are for small values, write large ones to an output";
+  }
+
+  std::vector<std::string> command_;
+  std::string messagePath_;
+};
+
+}  // namespace
+
+int runnerMain(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) return usage();
+  const std::string verb = args[0];
+  args.erase(args.begin());
+  if (verb == "init") return runInit(args);
+  if (verb == "exec") {
+    if (args.empty() || args[0] != "--" || args.size() < 2) return usage();
+    args.erase(args.begin());
+    return ExecRun(std::move(args)).run();
+  }
+  return usage();
+}
+
+}  // namespace sluice::runner
