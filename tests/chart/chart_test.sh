@@ -1,0 +1,232 @@
+#!/usr/bin/env bash
+# Checks of charts/sluice. One check per invocation, so ctest reports each:
+#
+#   chart_test.sh crds-identical  charts/sluice/crds equals the top-level crds/
+#   chart_test.sh lint            helm lint, default values and every option on
+#   chart_test.sh bad-values      each file in bad-values/ fails the schema with
+#                                 the message in bad-values.tsv
+#   chart_test.sh dry-run         rendered manifests (default, every option)
+#                                 accepted by kubectl apply --dry-run=server
+#   chart_test.sh rbac            the rendered RBAC, applied for real, lets the
+#                                 operator's ServiceAccount do what it needs and
+#                                 nothing it does not (kubectl auth can-i)
+#
+# Needs SLUICE_TEST_HELM (and, except for crds-identical, lint and bad-values,
+# SLUICE_TEST_KUBECONFIG and SLUICE_TEST_KUBECTL); fails, never skips, without
+# them. Cluster checks use fresh namespaces and release names and delete them.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+CHART="$ROOT/charts/sluice"
+CHECK="${1:?usage: chart_test.sh crds-identical|lint|bad-values|dry-run|rbac}"
+
+fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
+need_helm() {
+	: "${SLUICE_TEST_HELM:?is not set: start the cluster with tests/cluster/up.sh and source its env file}"
+	[[ -x "$SLUICE_TEST_HELM" ]] || fail "SLUICE_TEST_HELM=$SLUICE_TEST_HELM is not executable"
+}
+need_cluster() {
+	: "${SLUICE_TEST_KUBECONFIG:?is not set: start the cluster with tests/cluster/up.sh and source its env file}"
+	: "${SLUICE_TEST_KUBECTL:?is not set: start the cluster with tests/cluster/up.sh and source its env file}"
+	[[ -r "$SLUICE_TEST_KUBECONFIG" ]] || fail "SLUICE_TEST_KUBECONFIG=$SLUICE_TEST_KUBECONFIG is not readable"
+}
+helm() { "$SLUICE_TEST_HELM" "$@"; }
+k() { "$SLUICE_TEST_KUBECTL" --kubeconfig "$SLUICE_TEST_KUBECONFIG" "$@"; }
+
+# Unique per run: several runs may share one cluster.
+RUN_ID="$(date +%s)-$$"
+CLEANUP=()
+cleanup() {
+	local i
+	for ((i = ${#CLEANUP[@]} - 1; i >= 0; i--)); do
+		eval "${CLEANUP[$i]}" >/dev/null 2>&1 || true
+	done
+}
+trap cleanup EXIT
+new_namespace() { # NAME_VAR
+	local ns="sluice-chart-$1-$RUN_ID"
+	k create namespace "$ns" >/dev/null
+	CLEANUP+=("k delete namespace $ns --wait=false")
+	printf '%s' "$ns"
+}
+
+check_crds_identical() {
+	diff -r "$ROOT/crds" "$CHART/crds" ||
+		fail "charts/sluice/crds differs from crds/: run 'cp crds/*.yaml charts/sluice/crds/'"
+	[[ "$(find "$ROOT/crds" -name '*.yaml' | wc -l)" -eq 2 ]] || fail "expected the two CRD files in crds/"
+	echo "ok: chart CRDs identical to crds/"
+}
+
+check_lint() {
+	need_helm
+	helm lint --strict "$CHART" || fail "helm lint (default values)"
+	helm lint --strict "$CHART" -f "$HERE/values-all-options.yaml" || fail "helm lint (every option)"
+	echo "ok: helm lint with default values and with every option"
+}
+
+check_bad_values() {
+	need_helm
+	local file want out n=0 bad=0
+	declare -A listed=()
+	while IFS=$'\t' read -r file want; do
+		[[ -z "$file" || "$file" == \#* ]] && continue
+		listed["$file"]=1
+		if out="$(helm template t "$CHART" -f "$HERE/bad-values/$file" 2>&1)"; then
+			printf 'FAIL: %s was accepted\n' "$file" >&2
+			bad=$((bad + 1))
+		elif [[ "$out" != *"$want"* ]]; then
+			printf 'FAIL: %s rejected without [%s]:\n%s\n' "$file" "$want" "$out" >&2
+			bad=$((bad + 1))
+		fi
+		n=$((n + 1))
+	done <"$HERE/bad-values.tsv"
+	for file in "$HERE"/bad-values/*.yaml; do
+		[[ -n "${listed[$(basename "$file")]:-}" ]] || fail "bad-values/$(basename "$file") has no row in bad-values.tsv"
+	done
+	((bad == 0)) || fail "$bad of $n bad values files not rejected as expected"
+	echo "ok: $n bad values files rejected by values.schema.json"
+}
+
+check_dry_run() {
+	need_helm
+	need_cluster
+	local rel ns a b out
+	rel="sluice-$RUN_ID"
+	ns="$(new_namespace release)"
+	a="$(new_namespace a)"
+	b="$(new_namespace b)"
+	# The CRDs first (really applied, idempotent): the chart's objects do not
+	# need them, but a user's install does, and this is the chart's copy.
+	k apply --server-side --force-conflicts --field-manager=sluice-chart-test -f "$CHART/crds/" >/dev/null
+	out="$(helm template "$rel" "$CHART" -n "$ns")"
+	k apply --dry-run=server -n "$ns" -f - <<<"$out" >/dev/null || fail "default render rejected"
+	out="$(helm template "$rel" "$CHART" -n "$ns" -f "$HERE/values-all-options.yaml" \
+		--set-json "rbac.watchNamespaces=[\"$a\",\"$b\"]" \
+		--set-json "stepServiceAccount.namespaces=[\"$a\",\"$b\"]")"
+	[[ "$out" == *"kind: ServiceMonitor"* && "$out" == *"interval: 15s"* ]] ||
+		fail "every-option render lacks the ServiceMonitor"
+	[[ "$out" == *"- --leader-elect"* && "$out" == *"- --namespaces=$a,$b"* ]] ||
+		fail "every-option render lacks leader election or --namespaces"
+	# The ServiceMonitor kind needs the Prometheus Operator's CRDs, which the
+	# test cluster does not have: checked by content above, left out here.
+	helm template "$rel" "$CHART" -n "$ns" -f "$HERE/values-all-options.yaml" \
+		--set-json "rbac.watchNamespaces=[\"$a\",\"$b\"]" \
+		--set-json "stepServiceAccount.namespaces=[\"$a\",\"$b\"]" \
+		--set metrics.serviceMonitor.enabled=false |
+		k apply --dry-run=server -n "$ns" -f - >/dev/null || fail "every-option render rejected"
+	echo "ok: default and every-option renders accepted by the API server (dry run)"
+}
+
+# can SA_NS SA NAMESPACE VERB RESOURCE...: prints yes/no
+can() {
+	local sa_ns="$1" sa="$2" ns="$3"
+	shift 3
+	k auth can-i --as="system:serviceaccount:$sa_ns:$sa" -n "$ns" "$@" 2>/dev/null || true
+}
+
+# expect_can yes|no SA_NS SA NAMESPACE VERB RESOURCE
+expect_can() {
+	local want="$1"
+	shift
+	local got
+	got="$(can "$@")"
+	[[ "$got" == "$want" ]] || {
+		printf 'FAIL: can-i %s (as %s:%s in %s) = %s, want %s\n' "${*:4}" "$1" "$2" "$3" "$got" "$want" >&2
+		RBAC_BAD=$((RBAC_BAD + 1))
+	}
+}
+
+# What the operator needs in a namespace it watches.
+ALLOWED=(
+	"get pipelines.sluice.dev" "list pipelines.sluice.dev" "watch pipelines.sluice.dev"
+	"update pipelines.sluice.dev/status" "patch pipelines.sluice.dev/status"
+	"get pipelineexecutions.sluice.dev" "list pipelineexecutions.sluice.dev" "watch pipelineexecutions.sluice.dev"
+	"update pipelineexecutions.sluice.dev" "patch pipelineexecutions.sluice.dev"
+	"update pipelineexecutions.sluice.dev/status" "patch pipelineexecutions.sluice.dev/status"
+	"create jobs.batch" "delete jobs.batch" "get jobs.batch" "list jobs.batch" "watch jobs.batch"
+	"get pods" "list pods" "watch pods"
+	"create events" "patch events" "create events.events.k8s.io"
+)
+# What it must not be able to do anywhere.
+FORBIDDEN=(
+	"get secrets" "list secrets" "watch secrets" "create pods/exec" "get pods/exec"
+	"create pods" "delete pods"
+	"delete pipelines.sluice.dev" "update pipelines.sluice.dev" "create pipelines.sluice.dev"
+	"delete pipelineexecutions.sluice.dev" "create pipelineexecutions.sluice.dev"
+	"update jobs.batch" "patch jobs.batch" "get configmaps" "create serviceaccounts"
+	"create rolebindings.rbac.authorization.k8s.io" "escalate roles.rbac.authorization.k8s.io"
+	"delete namespaces" "* *"
+)
+
+# render_apply REL NS [helm args...]: renders only the RBAC and ServiceAccounts
+# and applies them for real; registers cleanup of the cluster-scoped objects.
+render_apply() {
+	local rel="$1" ns="$2"
+	shift 2
+	helm template "$rel" "$CHART" -n "$ns" --show-only templates/serviceaccount.yaml \
+		--show-only templates/rbac.yaml "$@" | k apply -n "$ns" -f - >/dev/null
+	CLEANUP+=("k delete clusterrole,clusterrolebinding -l app.kubernetes.io/instance=$rel")
+}
+
+check_rbac() {
+	need_helm
+	need_cluster
+	RBAC_BAD=0
+	local rel ns other sa v
+	# Cluster-wide (default values): allowed in any namespace.
+	rel="sluice-$RUN_ID"
+	ns="$(new_namespace op)"
+	other="$(new_namespace other)"
+	sa="$rel" # the full name of the release
+	render_apply "$rel" "$ns"
+	for v in "${ALLOWED[@]}"; do
+		# shellcheck disable=SC2086
+		expect_can yes "$ns" "$sa" "$other" $v
+	done
+	for v in "${FORBIDDEN[@]}"; do
+		# shellcheck disable=SC2086
+		expect_can no "$ns" "$sa" "$other" $v
+	done
+	for v in "get secrets" "create pods/exec" "delete pipelines.sluice.dev"; do
+		# shellcheck disable=SC2086
+		expect_can no "$ns" "$sa" "$ns" $v
+	done
+	# Leader election off (one replica): no Lease access.
+	expect_can no "$ns" "$sa" "$ns" update leases.coordination.k8s.io
+
+	# Namespaced (Roles in the listed namespace only) with leader election.
+	local rel2="sluice-ns-$RUN_ID" ns2 watched
+	ns2="$(new_namespace op2)"
+	watched="$(new_namespace watched)"
+	render_apply "$rel2" "$ns2" --set-json "rbac.watchNamespaces=[\"$watched\"]" --set replicaCount=2
+	for v in "${ALLOWED[@]}"; do
+		# shellcheck disable=SC2086
+		expect_can yes "$ns2" "$rel2" "$watched" $v
+	done
+	for v in "get pipelines.sluice.dev" "create jobs.batch" "get pods"; do
+		# shellcheck disable=SC2086
+		expect_can no "$ns2" "$rel2" "$other" $v
+	done
+	for v in "get leases.coordination.k8s.io" "create leases.coordination.k8s.io" "update leases.coordination.k8s.io"; do
+		# shellcheck disable=SC2086
+		expect_can yes "$ns2" "$rel2" "$ns2" $v
+	done
+	expect_can no "$ns2" "$rel2" "$ns2" delete leases.coordination.k8s.io
+	expect_can no "$ns2" "$rel2" "$other" update leases.coordination.k8s.io
+	for v in "${FORBIDDEN[@]}"; do
+		# shellcheck disable=SC2086
+		expect_can no "$ns2" "$rel2" "$watched" $v
+	done
+	((RBAC_BAD == 0)) || fail "$RBAC_BAD permission checks failed"
+	echo "ok: RBAC allows ${#ALLOWED[@]} needed verbs, forbids ${#FORBIDDEN[@]} others, cluster-wide and per namespace"
+}
+
+case "$CHECK" in
+crds-identical) check_crds_identical ;;
+lint) check_lint ;;
+bad-values) check_bad_values ;;
+dry-run) check_dry_run ;;
+rbac) check_rbac ;;
+*) fail "unknown check $CHECK" ;;
+esac
