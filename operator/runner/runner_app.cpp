@@ -1,6 +1,7 @@
 #include "runner_app.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -97,6 +98,20 @@ int runInit(const std::vector<std::string>& args) {
   }
   logLine("installed " + dest);
   return 0;
+}
+
+// sluice-runner is PID 1 of the step container, and the kernel drops
+// signals PID 1 has no handler for: without this, SIGTERM during staging
+// would be ignored until the kubelet's SIGKILL. While the command runs,
+// runCommand forwards signals to it instead.
+extern "C" void exitOnSignal(int sig) { ::_exit(128 + sig); }
+
+void exitOnTermination() {
+  struct sigaction act {};
+  act.sa_handler = exitOnSignal;
+  sigemptyset(&act.sa_mask);
+  ::sigaction(SIGTERM, &act, nullptr);
+  ::sigaction(SIGINT, &act, nullptr);
 }
 
 class ExecRun {
@@ -259,6 +274,7 @@ int runnerMain(int argc, char** argv) {
   if (verb == "exec") {
     if (args.empty() || args[0] != "--" || args.size() < 2) return usage();
     args.erase(args.begin());
+    exitOnTermination();
     return ExecRun(std::move(args)).run();
   }
   return usage();

@@ -162,7 +162,7 @@ std::string S3Client::payloadHashFor(const Request& r) const {
   return sign ? hashFileRange(r.filePath, r.fileOffset, r.fileLength) : kUnsignedPayload;
 }
 
-S3Client::Response S3Client::sendOnce(const Request& r, const std::string& resource) {
+S3Client::Response S3Client::sendOnce(const Request& r) {
   const bool pathStyle = r.bucket.empty() || usePathStyle(r.bucket);
   const std::string host = pathStyle ? hostPort_ : r.bucket + "." + hostPort_;
   std::string path = "/";
@@ -227,7 +227,6 @@ S3Client::Response S3Client::sendOnce(const Request& r, const std::string& resou
   } else {
     resp.content_ready().get();
   }
-  (void)resource;
   return result;
 }
 
@@ -243,7 +242,7 @@ S3Client::Response S3Client::send(const Request& r) {
     };
     Response resp;
     try {
-      resp = sendOnce(r, resource);
+      resp = sendOnce(r);
     } catch (const S3Error&) {
       throw;
     } catch (const std::exception& e) {

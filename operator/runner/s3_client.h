@@ -104,7 +104,7 @@ class S3Client {
   struct Request;
   struct Response;
   Response send(const Request& request);
-  Response sendOnce(const Request& request, const std::string& resource);
+  Response sendOnce(const Request& request);
   web::http::client::http_client& clientFor(const std::string& baseUri);
   bool usePathStyle(const std::string& bucket) const;
   std::string payloadHashFor(const Request& request) const;
