@@ -1,0 +1,101 @@
+// Cache keys: canonical JSON, SHA-256 (OpenSSL), what the key covers, and
+// the newest-young-enough lookup.
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "cache_key.h"
+
+namespace sluice::pipeline {
+namespace {
+
+TEST(CacheKey, Sha256MatchesTheFips180Vectors) {
+  EXPECT_EQ(sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+TEST(CacheKey, CanonicalJsonSortsKeysAndHasNoWhitespace) {
+  auto v = web::json::value::parse(R"({ "b": [1, "x\"y", {"z": true, "a": null}], "a": "\u0001" })");
+  EXPECT_EQ(canonicalJson(v), R"({"a":"\u0001","b":[1,"x\"y",{"a":null,"z":true}]})");
+}
+
+CacheKeyMaterial base() {
+  CacheKeyMaterial m;
+  m.image = "registry.example/abalone:1.0";
+  m.command = {"python", "train.py"};
+  m.args = {"--num-round", "120"};
+  m.env = {{"B", "2"}, {"A", "1"}};
+  m.inputs = {{"train", "s3://b/p/train/"}, {"extra", "s3://b/x/"}};
+  m.outputNames = {"model", "metrics"};
+  return m;
+}
+
+TEST(CacheKey, StableAndIndependentOfMapLikeOrder) {
+  const std::string k = computeCacheKey(base());
+  EXPECT_EQ(k.rfind("sha256:", 0), 0u);
+  EXPECT_EQ(k.size(), 7u + 64u);
+  EXPECT_EQ(computeCacheKey(base()), k);
+  CacheKeyMaterial reordered = base();
+  std::swap(reordered.env[0], reordered.env[1]);
+  std::swap(reordered.inputs[0], reordered.inputs[1]);
+  std::swap(reordered.outputNames[0], reordered.outputNames[1]);
+  EXPECT_EQ(computeCacheKey(reordered), k);
+}
+
+TEST(CacheKey, EveryCoveredFieldChangesTheKey) {
+  struct Row {
+    const char* name;
+    std::function<void(CacheKeyMaterial&)> change;
+  };
+  const std::vector<Row> rows = {
+      {"image", [](CacheKeyMaterial& m) { m.image += "-2"; }},
+      {"command", [](CacheKeyMaterial& m) { m.command[1] = "train2.py"; }},
+      {"args", [](CacheKeyMaterial& m) { m.args[1] = "150"; }},
+      {"args split differently", [](CacheKeyMaterial& m) { m.args = {"--num-round 120"}; }},
+      {"env value", [](CacheKeyMaterial& m) { m.env[0].value = "3"; }},
+      {"input uri", [](CacheKeyMaterial& m) { m.inputs[0].second = "s3://b/q/train/"; }},
+      {"output names", [](CacheKeyMaterial& m) { m.outputNames.push_back("extra"); }},
+      {"cacheVersion", [](CacheKeyMaterial& m) { m.cacheVersion = "2"; }},
+  };
+  const std::string k = computeCacheKey(base());
+  for (const auto& row : rows) {
+    CacheKeyMaterial m = base();
+    row.change(m);
+    EXPECT_NE(computeCacheKey(m), k) << row.name;
+  }
+}
+
+TEST(CacheKey, LookupTakesTheNewestEntryYoungerThanExpireAfter) {
+  const std::vector<CacheEntry> index = {
+      {"k", "old", "Train", {}, {}, 1000},
+      {"k", "new", "Train", {}, {}, 5000},
+      {"other", "x", "Train", {}, {}, 9000},
+  };
+  struct Row {
+    const char* name;
+    std::string key;
+    std::optional<int64_t> expire;
+    UnixSeconds now;
+    const char* expected;  // nullptr = miss
+  };
+  const std::vector<Row> rows = {
+      {"no expiry: newest", "k", std::nullopt, 1000000, "new"},
+      {"both young: newest", "k", 10000, 6000, "new"},
+      {"exactly expireAfter old is expired", "k", 1000, 6000, nullptr},
+      {"newest young", "k", 2000, 6000, "new"},
+      {"all expired", "k", 100, 9000, nullptr},
+      {"unknown key", "nope", std::nullopt, 6000, nullptr},
+  };
+  for (const auto& row : rows) {
+    const CacheEntry* hit = findCacheHit(index, row.key, row.expire, row.now);
+    if (!row.expected) {
+      EXPECT_EQ(hit, nullptr) << row.name;
+    } else {
+      ASSERT_NE(hit, nullptr) << row.name;
+      EXPECT_EQ(hit->execution, row.expected) << row.name;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace sluice::pipeline

@@ -1,0 +1,221 @@
+// The Job manifest of a container step: name, labels, owner, retries,
+// deadline, resources, GPU limit and toleration (GPU steps only),
+// pass-through scheduling fields, env with output URIs, argv tokens.
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <set>
+
+#include "fixtures_abalone.h"
+#include "job_spec.h"
+
+namespace sluice::pipeline {
+namespace {
+
+using web::json::value;
+using namespace sluice::pipeline::testing;
+
+const JobOwner kOwner{"ml", "abalone", "abalone-7f2kq", "uid-7f2kq"};
+
+RenderedStep rendered(const StepSpec& s) {
+  RenderedStep r;
+  r.image = s.container->image;
+  r.command = s.container->command;
+  r.args = s.container->args;
+  for (const auto& o : s.outputs) r.outputs.push_back({o.name, "s3://b/p/" + o.name + "/", std::nullopt, ""});
+  for (const auto& i : s.inputs) r.inputs.push_back({i.name, "s3://b/in/" + i.name + "/", i.path});
+  return r;
+}
+
+value build(const StepSpec& s, const PlanOptions& options = {}) {
+  const Pipeline p = abalonePipeline();
+  auto m = buildJobManifest(kOwner, s, p.spec.defaults, p.spec.artifactStore, rendered(s), options);
+  if (auto* err = std::get_if<std::string>(&m)) {
+    ADD_FAILURE() << *err;
+    return value::object();
+  }
+  return std::get<value>(m);
+}
+
+const value& podSpec(const value& job) { return job.at("spec").at("template").at("spec"); }
+const value& mainContainer(const value& job) { return podSpec(job).at("containers").at(0); }
+
+std::string envValue(const value& job, const std::string& name) {
+  for (const auto& e : mainContainer(job).at("env").as_array())
+    if (e.at("name").as_string() == name && e.has_field("value")) return e.at("value").as_string();
+  return "<absent>";
+}
+
+TEST(JobSpec, NameIsDeterministicDnsLabelWithinSixtyThreeCharacters) {
+  const std::regex dns("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+  const std::string longExec(200, 'e');
+  const std::string longStep = std::string(64, 'S');
+  struct Row {
+    std::string exec, uid, step, prefix;
+  };
+  const std::vector<Row> rows = {
+      {"abalone-7f2kq", "u1", "Train", "abalone-7f2kq-train-"},
+      {"abalone-7f2kq", "u1", "Fail_Notify", "abalone-7f2kq-fail-notify-"},
+      {"abalone.v2", "u1", "Train", "abalone-v2-train-"},
+      {longExec, "u1", "Train", std::string(48, 'e') + "-train-"},
+      {"abalone", "u1", longStep, "abalone-" + std::string(20, 's') + "-"},
+      {longExec, "u1", longStep, std::string(33, 'e') + "-" + std::string(20, 's') + "-"},
+      {"x", "u1", "-_-", "x-"},
+  };
+  for (const auto& row : rows) {
+    const std::string n = jobName(row.exec, row.uid, row.step);
+    EXPECT_LE(n.size(), 63u) << n;
+    EXPECT_TRUE(std::regex_match(n, dns)) << n;
+    EXPECT_EQ(n.rfind(row.prefix, 0), 0u) << n;
+    EXPECT_EQ(n.size(), row.prefix.size() + 8) << n;
+    EXPECT_EQ(jobName(row.exec, row.uid, row.step), n) << "not deterministic";
+  }
+  // Names that read alike still differ; so do executions recreated under the same name.
+  std::set<std::string> names = {jobName("x", "u", "Train"), jobName("x", "u", "train"), jobName("x", "u", "Tra_in"),
+                                 jobName("x", "u", "Tra-in"), jobName("x", "u2", "Train")};
+  EXPECT_EQ(names.size(), 5u);
+}
+
+TEST(JobSpec, MetadataLabelsAndOwnerReference) {
+  const value job = build(abalonePipeline().spec.steps[1]);
+  const value& meta = job.at("metadata");
+  EXPECT_EQ(job.at("apiVersion").as_string(), "batch/v1");
+  EXPECT_EQ(job.at("kind").as_string(), "Job");
+  EXPECT_EQ(meta.at("name").as_string(), jobName("abalone-7f2kq", "uid-7f2kq", "Train"));
+  EXPECT_EQ(meta.at("namespace").as_string(), "ml");
+  EXPECT_EQ(meta.at("labels").at("sluice.dev/pipeline").as_string(), "abalone");
+  EXPECT_EQ(meta.at("labels").at("sluice.dev/execution").as_string(), "abalone-7f2kq");
+  EXPECT_EQ(meta.at("labels").at("sluice.dev/step").as_string(), "Train");
+  EXPECT_EQ(meta.at("annotations").at("sluice.dev/step").as_string(), "Train");
+  EXPECT_EQ(job.at("spec").at("template").at("metadata").at("labels").at("sluice.dev/execution").as_string(),
+            "abalone-7f2kq");
+  const value& owner = meta.at("ownerReferences").at(0);
+  EXPECT_EQ(owner.at("apiVersion").as_string(), "sluice.dev/v1alpha1");
+  EXPECT_EQ(owner.at("kind").as_string(), "PipelineExecution");
+  EXPECT_EQ(owner.at("name").as_string(), "abalone-7f2kq");
+  EXPECT_EQ(owner.at("uid").as_string(), "uid-7f2kq");
+  EXPECT_TRUE(owner.at("controller").as_bool());
+  EXPECT_TRUE(owner.at("blockOwnerDeletion").as_bool());
+}
+
+TEST(JobSpec, RetriesTimeoutRestartPolicyAndServiceAccount) {
+  const auto steps = abalonePipeline().spec.steps;
+  const value train = build(steps[1]);
+  EXPECT_EQ(train.at("spec").at("backoffLimit").as_integer(), 2);
+  EXPECT_EQ(train.at("spec").at("activeDeadlineSeconds").as_integer(), 7200);
+  EXPECT_EQ(podSpec(train).at("restartPolicy").as_string(), "Never");
+  EXPECT_EQ(podSpec(train).at("serviceAccountName").as_string(), "pipeline-steps");
+  EXPECT_EQ(mainContainer(train).at("terminationMessagePolicy").as_string(), "File");
+
+  const value pre = build(steps[0]);
+  EXPECT_EQ(pre.at("spec").at("backoffLimit").as_integer(), 0);  // pipeline default maxAttempts 1
+  EXPECT_FALSE(pre.at("spec").has_field("activeDeadlineSeconds"));
+
+  StepSpec own = steps[0];
+  own.serviceAccountName = "special";
+  own.retry = RetrySpec{50};  // clamped to 20
+  const value o = build(own);
+  EXPECT_EQ(podSpec(o).at("serviceAccountName").as_string(), "special");
+  EXPECT_EQ(o.at("spec").at("backoffLimit").as_integer(), 19);
+
+  StepSpec badTimeout = steps[0];
+  badTimeout.timeout = "two hours";
+  const Pipeline p = abalonePipeline();
+  auto m = buildJobManifest(kOwner, badTimeout, p.spec.defaults, p.spec.artifactStore, rendered(badTimeout), {});
+  ASSERT_TRUE(std::holds_alternative<std::string>(m));
+  EXPECT_NE(std::get<std::string>(m).find("timeout \"two hours\""), std::string::npos);
+}
+
+TEST(JobSpec, GpuLimitAndTolerationOnlyOnGpuSteps) {
+  const auto steps = abalonePipeline().spec.steps;
+  const value train = build(steps[1]);
+  const value& res = mainContainer(train).at("resources");
+  EXPECT_EQ(res.at("requests").at("cpu").as_string(), "4");
+  EXPECT_EQ(res.at("requests").at("memory").as_string(), "8Gi");
+  EXPECT_EQ(res.at("limits").at("memory").as_string(), "8Gi");
+  EXPECT_EQ(res.at("limits").at("nvidia.com/gpu").as_string(), "1");
+  EXPECT_FALSE(res.at("requests").has_field("nvidia.com/gpu"));
+  const value& tol = podSpec(train).at("tolerations");
+  ASSERT_EQ(tol.size(), 1u);
+  EXPECT_EQ(tol.at(0).at("key").as_string(), "nvidia.com/gpu");
+  EXPECT_EQ(tol.at(0).at("operator").as_string(), "Exists");
+  EXPECT_EQ(tol.at(0).at("effect").as_string(), "NoSchedule");
+
+  for (size_t i : {0u, 2u, 4u}) {
+    const value job = build(steps[i]);
+    EXPECT_FALSE(podSpec(job).has_field("tolerations")) << steps[i].name;
+    EXPECT_EQ(job.serialize().find("nvidia.com/gpu"), std::string::npos) << steps[i].name;
+  }
+  EXPECT_FALSE(mainContainer(build(steps[4])).has_field("resources")) << "Register asks for nothing";
+
+  PlanOptions amd;
+  amd.gpuResourceName = "amd.com/gpu";
+  const value other = build(steps[1], amd);
+  EXPECT_EQ(mainContainer(other).at("resources").at("limits").at("amd.com/gpu").as_string(), "1");
+  EXPECT_FALSE(mainContainer(other).at("resources").at("limits").has_field("nvidia.com/gpu"));
+}
+
+TEST(JobSpec, SchedulingFieldsPassThrough) {
+  StepSpec s = abalonePipeline().spec.steps[1];
+  s.pod.nodeSelector = {{"pool", "gpu"}};
+  s.pod.tolerationsJson = R"([{"key":"dedicated","operator":"Equal","value":"ml","effect":"NoSchedule"}])";
+  s.pod.affinityJson = R"({"nodeAffinity":{"requiredDuringSchedulingIgnoredDuringExecution":{"nodeSelectorTerms":[]}}})";
+  const value job = build(s);
+  EXPECT_EQ(podSpec(job).at("nodeSelector").at("pool").as_string(), "gpu");
+  const value& tol = podSpec(job).at("tolerations");
+  ASSERT_EQ(tol.size(), 2u);
+  EXPECT_EQ(tol.at(0).at("key").as_string(), "dedicated");
+  EXPECT_EQ(tol.at(1).at("key").as_string(), "nvidia.com/gpu");
+  EXPECT_TRUE(podSpec(job).at("affinity").has_field("nodeAffinity"));
+
+  StepSpec bad = s;
+  bad.pod.tolerationsJson = "{not json";
+  const Pipeline p = abalonePipeline();
+  auto m = buildJobManifest(kOwner, bad, p.spec.defaults, p.spec.artifactStore, rendered(bad), {});
+  ASSERT_TRUE(std::holds_alternative<std::string>(m));
+  EXPECT_EQ(std::get<std::string>(m), "tolerations is not valid JSON");
+}
+
+TEST(JobSpec, EnvCarriesOutputAndInputUrisStagingSpecAndSecretRefsOnly) {
+  const value job = build(abalonePipeline().spec.steps[0]);
+  EXPECT_EQ(envValue(job, "SLUICE_OUTPUT_TRAIN"), "s3://b/p/train/");
+  EXPECT_EQ(envValue(job, "SLUICE_OUTPUT_TEST"), "s3://b/p/test/");
+  const value staging = value::parse(envValue(job, "SLUICE_STAGING_SPEC"));
+  EXPECT_EQ(staging.at("outputs").at(0).at("path").as_string(), "/opt/ml/processing/train");
+  EXPECT_EQ(staging.at("store").at("s3").at("bucket").as_string(), "pipelines");
+  bool secretRef = false;
+  for (const auto& e : mainContainer(job).at("env").as_array())
+    if (e.at("name").as_string() == "AWS_SECRET_ACCESS_KEY") {
+      EXPECT_FALSE(e.has_field("value")) << "a secret value in the manifest";
+      EXPECT_EQ(e.at("valueFrom").at("secretKeyRef").at("name").as_string(), "s3-creds");
+      secretRef = true;
+    }
+  EXPECT_TRUE(secretRef);
+
+  const value train = build(abalonePipeline().spec.steps[1]);
+  EXPECT_EQ(envValue(train, "SLUICE_INPUT_TRAIN"), "s3://b/in/train/");
+  EXPECT_EQ(outputEnvName("eval-metrics.v2"), "SLUICE_OUTPUT_EVAL_METRICS_V2");
+}
+
+TEST(JobSpec, ArgsAreWholeArgvTokens) {
+  StepSpec s = abalonePipeline().spec.steps[0];
+  RenderedStep r = rendered(s);
+  r.args = {"--input", "a file; rm -rf / $(x) `y`"};
+  const Pipeline p = abalonePipeline();
+  auto m = buildJobManifest(kOwner, s, p.spec.defaults, p.spec.artifactStore, r, {});
+  ASSERT_TRUE(std::holds_alternative<value>(m));
+  const value& args = mainContainer(std::get<value>(m)).at("args");
+  ASSERT_EQ(args.size(), 2u);
+  EXPECT_EQ(args.at(1).as_string(), "a file; rm -rf / $(x) `y`");
+  EXPECT_EQ(mainContainer(std::get<value>(m)).at("command").at(0).as_string(), "python");
+}
+
+TEST(JobSpec, LabelValuesAreValid) {
+  EXPECT_EQ(labelValue("Train"), "Train");
+  EXPECT_EQ(labelValue("_x_"), "x");
+  EXPECT_EQ(labelValue(std::string(64, 'a')).size(), 63u);
+  EXPECT_EQ(labelValue("a/b"), "a-b");
+}
+
+}  // namespace
+}  // namespace sluice::pipeline

@@ -1,0 +1,445 @@
+// The planner's running semantics on the Abalone pipeline (DESIGN.md
+// "Running", "Caching"), driven to completion by the simulation loop of
+// fixtures_abalone.h with an injected clock.
+#include <gtest/gtest.h>
+
+#include "fixtures_abalone.h"
+#include "job_spec.h"
+#include "plan.h"
+
+namespace sluice::pipeline {
+namespace {
+
+using namespace sluice::pipeline::testing;
+
+TEST(Plan, FullRunTakesTheIfBranchAndSucceeds) {
+  Simulation sim(abalonePipeline(), makeExecution("abalone-a", kT0));
+  sim.scripts["Evaluate"].properties = {{"mse", "4.37"}};
+  const ExecutionStatus& st = sim.runToEnd();
+
+  EXPECT_EQ(st.phase, ExecutionPhase::Succeeded);
+  EXPECT_EQ(phaseOf(st, "MSECheck"), "Succeeded");
+  EXPECT_EQ(stepOf(st, "MSECheck").conditionOutcome, std::optional<std::string>("True"));
+  EXPECT_EQ(phaseOf(st, "Register"), "Succeeded");
+  EXPECT_EQ(phaseOf(st, "FailNotify"), "Skipped");
+  EXPECT_EQ(stepOf(st, "FailNotify").reason, "ConditionNotMet");
+  EXPECT_EQ(sim.stepsWithJobs(), (std::set<std::string>{"Preprocess", "Train", "Evaluate", "Register"}));
+  EXPECT_EQ(outputOf(st, "Train", "model"), "s3://pipelines/ml/ml/abalone/abalone-a/Train/model/");
+  EXPECT_EQ(stepOf(st, "Evaluate").properties.at(0).value, "4.37");
+  EXPECT_EQ(stepOf(st, "Train").attemptCount, 1);
+  EXPECT_TRUE(st.pipelineSpec.has_value());
+  EXPECT_EQ(st.pipelineGeneration, 3);
+  EXPECT_TRUE(sim.hasEvent("ExecutionSucceeded"));
+  EXPECT_TRUE(sim.hasEvent("StepStarted", "'Train'"));
+  for (const auto& [name, n] : sim.creations) EXPECT_EQ(n, 1) << name << " asked for more than once";
+}
+
+TEST(Plan, ElseBranchRunsTheFailStepWithItsRenderedMessage) {
+  Simulation sim(abalonePipeline(), makeExecution("abalone-b", kT0, {{"MseThreshold", "3"}}));
+  sim.scripts["Evaluate"].properties = {{"mse", "4.37"}};
+  const ExecutionStatus& st = sim.runToEnd();
+  EXPECT_EQ(st.phase, ExecutionPhase::Failed);
+  EXPECT_EQ(st.failureReason, "MSE 4.37 is above 3");
+  EXPECT_EQ(stepOf(st, "MSECheck").conditionOutcome, std::optional<std::string>("False"));
+  EXPECT_EQ(phaseOf(st, "Register"), "Skipped");
+  EXPECT_EQ(stepOf(st, "Register").reason, "ConditionNotMet");
+  EXPECT_EQ(phaseOf(st, "FailNotify"), "Failed");
+  EXPECT_EQ(sim.stepsWithJobs().count("Register"), 0u);
+  EXPECT_TRUE(sim.hasEvent("ExecutionFailed", "MSE 4.37 is above 3"));
+}
+
+TEST(Plan, NumberComparedWithNonNumberFailsTheConditionStep) {
+  Simulation sim(abalonePipeline(), makeExecution("abalone-c", kT0));
+  sim.scripts["Evaluate"].properties = {{"mse", "not-a-number"}};
+  const ExecutionStatus& st = sim.runToEnd();
+  EXPECT_EQ(st.phase, ExecutionPhase::Failed);
+  EXPECT_EQ(phaseOf(st, "MSECheck"), "Failed");
+  EXPECT_NE(st.failureReason.find("Step 'MSECheck' failed: "), std::string::npos) << st.failureReason;
+  EXPECT_NE(st.failureReason.find("cannot compare non-number \"not-a-number\" with number \"6\""), std::string::npos)
+      << st.failureReason;
+  EXPECT_EQ(phaseOf(st, "Register"), "Skipped");
+  EXPECT_EQ(phaseOf(st, "FailNotify"), "Skipped");
+}
+
+TEST(Plan, AStepFailureStartsNothingNewAndNamesTheStep) {
+  Pipeline p = abalonePipeline();
+  // An independent step that would be ready at the same time as Train.
+  StepSpec side = containerStep("SideReport", "registry.example/report:1", {"report"},
+                                {"$(steps.Preprocess.outputs.test)"});
+  p.spec.steps.push_back(side);
+  p.spec.maxParallelSteps = 1;  // Train runs first (spec order), SideReport waits
+  Simulation sim(p, makeExecution("abalone-d", kT0));
+  sim.scripts["Train"].failuresBeforeSuccess = 10;
+  sim.scripts["Train"].failReason = "exit code 2";
+  const ExecutionStatus& st = sim.runToEnd();
+  EXPECT_EQ(st.phase, ExecutionPhase::Failed);
+  EXPECT_EQ(st.failureReason, "Step 'Train' failed: exit code 2");
+  EXPECT_EQ(stepOf(st, "Train").attemptCount, 3);
+  EXPECT_EQ(sim.stepsWithJobs().count("SideReport"), 0u) << "a new step started after a failure";
+  EXPECT_EQ(phaseOf(st, "SideReport"), "Skipped");
+  EXPECT_TRUE(sim.hasEvent("StepFailed", "'Train'"));
+}
+
+TEST(Plan, RunningStepsFinishAfterAFailure) {
+  Pipeline p = abalonePipeline();
+  StepSpec side = containerStep("SideReport", "registry.example/report:1", {"report"},
+                                {"$(steps.Preprocess.outputs.test)"});
+  p.spec.steps.push_back(side);
+  Simulation sim(p, makeExecution("abalone-e", kT0));
+  sim.scripts["Train"].failuresBeforeSuccess = 10;  // fails on its first run (retries: 3 attempts)
+  sim.scripts["SideReport"].neverFinish = true;
+  for (int i = 0; i < 30; ++i) sim.step();
+  // Train has failed; SideReport is still running, so the execution waits.
+  EXPECT_EQ(phaseOf(sim.execution.status, "Train"), "Failed");
+  EXPECT_EQ(phaseOf(sim.execution.status, "SideReport"), "Executing");
+  EXPECT_EQ(sim.execution.status.phase, ExecutionPhase::Executing);
+  EXPECT_TRUE(sim.deleted.empty());
+  sim.scripts["SideReport"].neverFinish = false;
+  const ExecutionStatus& st = sim.runToEnd();
+  EXPECT_EQ(st.phase, ExecutionPhase::Failed);
+  EXPECT_EQ(phaseOf(st, "SideReport"), "Succeeded");
+}
+
+TEST(Plan, RetriesCountAttemptsAndSucceed) {
+  Simulation sim(abalonePipeline(), makeExecution("abalone-f", kT0));
+  sim.scripts["Evaluate"].properties = {{"mse", "1"}};
+  sim.scripts["Train"].failuresBeforeSuccess = 2;  // maxAttempts 3
+  const ExecutionStatus& st = sim.runToEnd();
+  EXPECT_EQ(st.phase, ExecutionPhase::Succeeded);
+  EXPECT_EQ(stepOf(st, "Train").attemptCount, 3);
+  EXPECT_EQ(sim.backoffLimit.at(stepOf(st, "Train").jobName), 2);
+  EXPECT_EQ(sim.creations.at(stepOf(st, "Train").jobName), 1) << "one Job for all attempts";
+}
+
+TEST(Plan, MaxAttemptsOneFailsOnFirstPodFailureWithoutWaitingForTheJobCondition) {
+  Simulation sim(abalonePipeline(), makeExecution("abalone-g", kT0));
+  sim.scripts["Evaluate"].failuresBeforeSuccess = 1;
+  sim.scripts["Evaluate"].failReason = "exit code 2";
+  const ExecutionStatus& st = sim.runToEnd();
+  EXPECT_EQ(st.failureReason, "Step 'Evaluate' failed: exit code 2");
+  EXPECT_EQ(stepOf(st, "Evaluate").attemptCount, 1);
+}
+
+TEST(Plan, MaxParallelStepsLimitsRunningJobsAndExecutionOverrideWins) {
+  Pipeline p;
+  p.metadata.name = "abalone";
+  p.spec.maxParallelSteps = 3;
+  for (int i = 0; i < 6; ++i) p.spec.steps.push_back(containerStep("S" + std::to_string(i), "busybox", {"true"}));
+  struct Row {
+    std::optional<int> override_;
+    int expectedMax;
+  };
+  for (const Row& row : {Row{std::nullopt, 3}, Row{2, 2}, Row{1, 1}, Row{0, 6}}) {
+    PipelineExecution x = makeExecution("par", kT0);
+    x.spec.maxParallelSteps = row.override_;
+    Simulation sim(p, x);
+    const ExecutionStatus& st = sim.runToEnd();
+    EXPECT_EQ(st.phase, ExecutionPhase::Succeeded);
+    EXPECT_EQ(sim.maxConcurrentJobs, row.expectedMax) << "override " << row.override_.value_or(-1);
+  }
+}
+
+TEST(Plan, StopDeletesRunningJobsAndEndsStopped) {
+  Simulation sim(abalonePipeline(), makeExecution("abalone-s", kT0));
+  sim.scripts["Train"].neverFinish = true;
+  for (int i = 0; i < 6; ++i) sim.step();
+  ASSERT_EQ(phaseOf(sim.execution.status, "Train"), "Executing");
+  const std::string trainJob = stepOf(sim.execution.status, "Train").jobName;
+  sim.execution.spec.stop = true;
+  const PlanOutput out = sim.step();
+  EXPECT_EQ(out.jobsToDelete, std::vector<std::string>{trainJob});
+  EXPECT_TRUE(out.jobsToCreate.empty());
+  const ExecutionStatus& st = sim.runToEnd();
+  EXPECT_EQ(st.phase, ExecutionPhase::Stopped);
+  EXPECT_EQ(phaseOf(st, "Preprocess"), "Succeeded");
+  EXPECT_EQ(phaseOf(st, "Train"), "Stopped");
+  EXPECT_EQ(phaseOf(st, "Evaluate"), "Skipped");
+  EXPECT_TRUE(sim.hasEvent("ExecutionStopped"));
+}
+
+TEST(Plan, StopWaitsWhileTheJobIsStillBeingDeleted) {
+  Simulation sim(abalonePipeline(), makeExecution("abalone-s2", kT0));
+  sim.scripts["Preprocess"].neverFinish = true;
+  sim.step();
+  sim.step();
+  PlanInput in = sim.input;
+  in.execution = sim.execution;
+  in.execution.spec.stop = true;
+  in.jobs.clear();
+  for (auto [name, j] : sim.jobs) {
+    j.deleting = true;
+    in.jobs.push_back(j);
+  }
+  const PlanOutput out = plan(in);
+  EXPECT_EQ(out.status.phase, ExecutionPhase::Stopping);
+  EXPECT_EQ(phaseOf(out.status, "Preprocess"), "Stopping");
+  EXPECT_TRUE(out.jobsToDelete.empty()) << "deletion already under way";
+}
+
+TEST(Plan, StopRightAfterCreationDeletesByNameAndCreatesNothing) {
+  Simulation sim(abalonePipeline(), makeExecution("abalone-s4", kT0));
+  PlanInput in = sim.input;
+  in.execution = sim.execution;
+  in.now = kT0;
+  const PlanOutput first = plan(in);
+  ASSERT_EQ(first.jobsToCreate.size(), 1u);
+  in.execution.status = first.status;
+  in.execution.spec.stop = true;
+  const PlanOutput out = plan(in);  // the cache does not show the Job yet
+  EXPECT_TRUE(out.jobsToCreate.empty());
+  EXPECT_EQ(out.jobsToDelete, std::vector<std::string>{first.jobsToCreate[0].name});
+  EXPECT_EQ(out.status.phase, ExecutionPhase::Stopped);
+  EXPECT_EQ(phaseOf(out.status, "Preprocess"), "Stopped");
+}
+
+TEST(Plan, StepResultComesFromItsPods) {
+  const std::string job = jobName("abalone-o", "uid-abalone-o", "Preprocess");
+  auto pod = [](PodPhase phase, std::string error = "") {
+    ObservedPod p;
+    p.phase = phase;
+    p.errorReason = std::move(error);
+    p.endTime = kT0 + 50;
+    if (phase == PodPhase::Succeeded) p.outputs = {{"train", "ignored://", 1234, "abc"}};
+    return p;
+  };
+  struct Row {
+    const char* name;
+    std::vector<ObservedPod> pods;
+    int failed;
+    bool deadline;
+    StepPhase expected;
+    std::string message;
+  };
+  const std::vector<Row> rows = {
+      {"pending pod", {pod(PodPhase::Pending)}, 0, false, StepPhase::Starting, ""},
+      {"running pod", {pod(PodPhase::Running)}, 0, false, StepPhase::Executing, ""},
+      {"succeeded pod", {pod(PodPhase::Succeeded)}, 0, false, StepPhase::Succeeded, ""},
+      {"unreadable result", {pod(PodPhase::Succeeded, "termination message is not JSON")}, 0, false,
+       StepPhase::Failed, "termination message is not JSON"},
+      {"failed pod, no retries left", {pod(PodPhase::Failed, "exit code 3")}, 1, false, StepPhase::Failed,
+       "exit code 3"},
+      {"deadline", {pod(PodPhase::Running)}, 0, true, StepPhase::Failed,
+       "DeadlineExceeded: Job was active longer than specified deadline"},
+  };
+  for (const auto& row : rows) {
+    Simulation sim(abalonePipeline(), makeExecution("abalone-o", kT0));
+    PlanInput in = sim.input;
+    in.execution = sim.execution;
+    in.now = kT0;
+    in.execution.status = plan(in).status;
+    ObservedJob j;
+    j.name = job;
+    j.step = "Preprocess";
+    j.failed = row.failed;
+    j.pods = row.pods;
+    j.jobFailed = row.deadline;
+    j.jobFailedReason = row.deadline ? "DeadlineExceeded" : "";
+    j.jobFailedMessage = row.deadline ? "Job was active longer than specified deadline" : "";
+    in.jobs = {j};
+    in.now = kT0 + 60;
+    const PlanOutput out = plan(in);
+    const StepStatus& s = stepOf(out.status, "Preprocess");
+    EXPECT_EQ(s.phase, row.expected) << row.name;
+    EXPECT_EQ(s.message, row.message) << row.name;
+    EXPECT_TRUE(out.jobsToCreate.size() <= 1u) << row.name;
+    for (const auto& c : out.jobsToCreate) EXPECT_NE(c.step, "Preprocess") << row.name << ": created again";
+    if (row.expected == StepPhase::Succeeded) {
+      ASSERT_EQ(s.outputs.size(), 2u);
+      EXPECT_EQ(s.outputs[0].uri, "s3://pipelines/ml/ml/abalone/abalone-o/Preprocess/train/") << "operator fixes URIs";
+      EXPECT_EQ(s.outputs[0].size, std::optional<int64_t>(1234));
+      EXPECT_EQ(s.endTime, std::optional<std::string>(formatRfc3339(kT0 + 50)));
+      ASSERT_EQ(out.jobsToCreate.size(), 1u);
+      EXPECT_EQ(out.jobsToCreate[0].step, "Train") << "the next ready step starts in the same plan";
+    }
+    if (row.expected == StepPhase::Failed) {
+      EXPECT_EQ(out.status.phase, ExecutionPhase::Failed) << row.name;
+      EXPECT_EQ(out.status.failureReason, "Step 'Preprocess' failed: " + row.message) << row.name;
+    }
+  }
+}
+
+TEST(Plan, AnExecutingStepWhoseJobDisappearedFails) {
+  Simulation sim(abalonePipeline(), makeExecution("abalone-gone", kT0));
+  sim.scripts["Preprocess"].neverFinish = true;
+  for (int i = 0; i < 3; ++i) sim.step();
+  ASSERT_EQ(phaseOf(sim.execution.status, "Preprocess"), "Executing");
+  sim.jobs.clear();
+  const ExecutionStatus& st = sim.runToEnd();
+  EXPECT_EQ(st.phase, ExecutionPhase::Failed);
+  EXPECT_NE(st.failureReason.find("disappeared"), std::string::npos) << st.failureReason;
+}
+
+TEST(Plan, StopBeforeStartEndsStoppedWithoutJobs) {
+  PipelineExecution x = makeExecution("abalone-s3", kT0);
+  x.spec.stop = true;
+  Simulation sim(abalonePipeline(), x);
+  const ExecutionStatus& st = sim.runToEnd();
+  EXPECT_EQ(st.phase, ExecutionPhase::Stopped);
+  EXPECT_TRUE(sim.creations.empty());
+}
+
+TEST(Plan, CacheHitReusesTheNewestYoungEnoughResultAndExpiryRunsAgain) {
+  // Train's input is a fixed literal URI, so its key is the same in every
+  // execution with the same parameters (Preprocess's outputs would
+  // otherwise move with each execution and change the key).
+  Pipeline cached = abalonePipeline();
+  cached.spec.steps[1].inputs[0].from = "s3://datasets/fixed/train/";
+  auto runAt = [&](const std::string& name, UnixSeconds t, const std::vector<PipelineExecution>& history) {
+    Simulation sim(cached, makeExecution(name, t), t);
+    sim.scripts["Evaluate"].properties = {{"mse", "4.2"}};
+    sim.cacheIndex = cacheIndexOf(history);
+    sim.runToEnd();
+    return sim;
+  };
+  const Simulation older = runAt("abalone-c1", kT0, {});
+  const Simulation newer = runAt("abalone-c2", kT0 + 86400, {});  // ran without a cache: a second entry
+  ASSERT_FALSE(stepOf(newer.execution.status, "Train").cacheHitExecution.has_value());
+  ASSERT_EQ(stepOf(older.execution.status, "Train").cacheKey, stepOf(newer.execution.status, "Train").cacheKey);
+
+  // Within P30D of both: the newest entry wins, with its original URIs.
+  Simulation hit = runAt("abalone-c3", kT0 + 29 * 86400, {older.execution, newer.execution});
+  const StepStatus& train = stepOf(hit.execution.status, "Train");
+  EXPECT_EQ(train.phase, StepPhase::Succeeded);
+  EXPECT_EQ(train.cacheHitExecution, std::optional<std::string>("abalone-c2"));
+  EXPECT_EQ(outputOf(hit.execution.status, "Train", "model"), outputOf(newer.execution.status, "Train", "model"));
+  EXPECT_EQ(hit.stepsWithJobs().count("Train"), 0u);
+  EXPECT_TRUE(hit.hasEvent("CacheHit", "'abalone-c2'"));
+  // Evaluate reads the cached model where it is.
+  EXPECT_NE(hit.manifests.at("Evaluate").serialize().find("abalone-c2/Train/model/"), std::string::npos);
+
+  // Past P30D of both entries: Train runs again.
+  Simulation expired = runAt("abalone-c4", kT0 + 86400 + 31 * 86400, {older.execution, newer.execution});
+  EXPECT_FALSE(stepOf(expired.execution.status, "Train").cacheHitExecution.has_value());
+  EXPECT_EQ(expired.stepsWithJobs().count("Train"), 1u);
+
+}
+
+TEST(Plan, CacheKeyChangesWithParametersSoNewValuesRunAgain) {
+  const Pipeline p = abalonePipeline();
+  Pipeline cached = p;
+  cached.spec.steps[1].inputs[0].from = "s3://datasets/fixed/train/";
+  Simulation a(cached, makeExecution("k1", kT0));
+  a.scripts["Evaluate"].properties = {{"mse", "1"}};
+  a.runToEnd();
+  Simulation b(cached, makeExecution("k2", kT0 + 60, {{"XGBNumRounds", "150"}}), kT0 + 60);
+  b.scripts["Evaluate"].properties = {{"mse", "1"}};
+  b.cacheIndex = cacheIndexOf({a.execution});
+  b.runToEnd();
+  EXPECT_NE(stepOf(a.execution.status, "Train").cacheKey, stepOf(b.execution.status, "Train").cacheKey);
+  EXPECT_FALSE(stepOf(b.execution.status, "Train").cacheHitExecution.has_value());
+}
+
+TEST(Plan, SameInputGivesSameOutputAndAnObservedJobIsNeverCreatedAgain) {
+  Simulation sim(abalonePipeline(), makeExecution("abalone-l", kT0));
+  PlanInput in = sim.input;
+  in.execution = sim.execution;
+  in.now = kT0;
+  const PlanOutput first = plan(in);
+  const PlanOutput again = plan(in);
+  ASSERT_EQ(first.jobsToCreate.size(), 1u);
+  EXPECT_EQ(first.jobsToCreate[0].name, again.jobsToCreate[0].name);
+  EXPECT_EQ(first.jobsToCreate[0].manifest.serialize(), again.jobsToCreate[0].manifest.serialize());
+  EXPECT_EQ(first.events, again.events);
+
+  // Status written; the cache does not show the Job yet: asking again is
+  // harmless (AlreadyExists = adopt) and keeps the same name.
+  in.execution.status = first.status;
+  const PlanOutput lagging = plan(in);
+  ASSERT_EQ(lagging.jobsToCreate.size(), 1u);
+  EXPECT_EQ(lagging.jobsToCreate[0].name, first.jobsToCreate[0].name);
+  EXPECT_TRUE(lagging.events.empty());
+
+  // The Job is observed: it is never asked for again.
+  ObservedJob job;
+  job.name = first.jobsToCreate[0].name;
+  job.step = "Preprocess";
+  job.active = 1;
+  in.jobs = {job};
+  EXPECT_TRUE(plan(in).jobsToCreate.empty());
+
+  // Status write lost but the Job exists: the planner adopts it.
+  in.execution.status = sim.execution.status;
+  const PlanOutput adopted = plan(in);
+  EXPECT_TRUE(adopted.jobsToCreate.empty());
+  EXPECT_EQ(phaseOf(adopted.status, "Preprocess"), "Starting");
+  EXPECT_EQ(stepOf(adopted.status, "Preprocess").jobName, job.name);
+}
+
+TEST(Plan, SnapshotIsTakenAtStartAndLaterPipelineEditsDoNotMatter) {
+  Simulation sim(abalonePipeline(), makeExecution("abalone-snap", kT0));
+  sim.scripts["Evaluate"].properties = {{"mse", "1"}};
+  sim.step();
+  ASSERT_TRUE(sim.execution.status.pipelineSpec.has_value());
+  sim.input.pipeline->spec.steps[1].container->image = "registry.example/abalone:2.0";
+  sim.input.pipeline.reset();  // even a deleted Pipeline does not stop it
+  sim.runToEnd();
+  EXPECT_EQ(sim.execution.status.phase, ExecutionPhase::Succeeded);
+  EXPECT_EQ(sim.manifests.at("Train").at("spec").at("template").at("spec").at("containers").at(0).at("image").as_string(),
+            "registry.example/abalone:1.0");
+}
+
+TEST(Plan, MissingPipelineKeepsTheExecutionPending) {
+  PlanInput in;
+  in.execution = makeExecution("orphan", kT0);
+  in.now = kT0;
+  const PlanOutput out = plan(in);
+  EXPECT_EQ(out.status.phase, ExecutionPhase::Pending);
+  EXPECT_TRUE(out.jobsToCreate.empty());
+  ASSERT_FALSE(out.status.conditions.empty());
+  EXPECT_EQ(out.status.conditions[0].reason, "PipelineNotFound");
+}
+
+TEST(Plan, RejectionsAtStartFailBeforeAnyJob) {
+  struct Row {
+    const char* name;
+    std::vector<ParameterValue> params;
+    bool cyclic;
+    const char* reason;
+    const char* messagePart;
+  };
+  const std::vector<Row> rows = {
+      {"unknown parameter", {{"Nope", "1"}}, false, "InvalidParameters", "unknown parameter \"Nope\""},
+      {"bad integer", {{"XGBNumRounds", "many"}}, false, "InvalidParameters", "\"many\" is not a valid Integer"},
+      {"bad boolean", {{"Approve", "yes"}}, false, "InvalidParameters", "\"yes\" is not a valid Boolean"},
+      {"cycle", {}, true, "PipelineInvalid", "dependency cycle"},
+  };
+  for (const auto& row : rows) {
+    Pipeline p = abalonePipeline();
+    if (row.cyclic) p.spec.steps[0].dependsOn = {"Evaluate"};
+    Simulation sim(p, makeExecution("bad", kT0, row.params));
+    const ExecutionStatus& st = sim.runToEnd();
+    EXPECT_EQ(st.phase, ExecutionPhase::Failed) << row.name;
+    EXPECT_TRUE(sim.creations.empty()) << row.name;
+    EXPECT_NE(st.failureReason.find(row.messagePart), std::string::npos) << row.name << ": " << st.failureReason;
+    ASSERT_FALSE(st.conditions.empty());
+    EXPECT_EQ(st.conditions.back().reason, row.reason) << row.name;
+    EXPECT_TRUE(sim.hasEvent("ValidationFailed")) << row.name;
+  }
+}
+
+TEST(Plan, ParametersRecordTheirSourceAndStepsTheirConsumedValues) {
+  Simulation sim(abalonePipeline(), makeExecution("abalone-p", kT0, {{"XGBNumRounds", "150"}}));
+  sim.scripts["Evaluate"].properties = {{"mse", "1"}};
+  const ExecutionStatus& st = sim.runToEnd();
+  ASSERT_EQ(st.parameters.size(), 5u);
+  EXPECT_EQ(st.parameters[1].value, "150");
+  EXPECT_EQ(st.parameters[1].source, ParameterSource::Override);
+  EXPECT_EQ(st.parameters[2].source, ParameterSource::Default);
+  const auto& consumed = stepOf(st, "Train").consumedParameters;
+  ASSERT_EQ(consumed.size(), 2u);
+  EXPECT_EQ(consumed[0].name, "XGBNumRounds");
+  EXPECT_EQ(consumed[0].value, "150");
+  EXPECT_EQ(stepOf(st, "MSECheck").consumedParameters.at(0).name, "MseThreshold");
+  // Args are whole argv tokens.
+  const auto args = sim.manifests.at("Train").at("spec").at("template").at("spec").at("containers").at(0).at("args");
+  EXPECT_EQ(args.serialize(), R"(["--num-round","150","--eta","0.25"])");
+}
+
+TEST(Plan, SucceededPodWithoutADeclaredPropertyFailsTheStep) {
+  Simulation sim(abalonePipeline(), makeExecution("abalone-np", kT0));
+  const ExecutionStatus& st = sim.runToEnd();  // Evaluate reports no mse
+  EXPECT_EQ(st.failureReason, "Step 'Evaluate' failed: property 'mse' was not reported");
+}
+
+}  // namespace
+}  // namespace sluice::pipeline

@@ -1,0 +1,324 @@
+// Selective execution on the Abalone pipeline (DESIGN.md "Selective
+// execution"): the four scenarios, chains, and every rejection, driven
+// through plan() by the simulation loop of fixtures_abalone.h.
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "fixtures_abalone.h"
+#include "plan.h"
+#include "plan_status.h"
+#include "selective.h"
+
+namespace sluice::pipeline {
+namespace {
+
+using namespace sluice::pipeline::testing;
+
+const Pipeline kPipeline = abalonePipeline();
+
+Simulation selectiveRun(const std::string& name, UnixSeconds t, std::vector<ParameterValue> params,
+                        SelectiveExecutionSpec sel, std::vector<PipelineExecution> history,
+                        const std::string& mse = "4.37", const Pipeline& p = kPipeline) {
+  Simulation sim(p, makeExecution(name, t, std::move(params), std::move(sel)), t);
+  sim.others = std::move(history);
+  sim.scripts["Evaluate"].properties = {{"mse", mse}};
+  sim.runToEnd();
+  return sim;
+}
+
+void expectReused(const ExecutionStatus& st, const ExecutionStatus& source, const std::string& step,
+                  const std::string& producer) {
+  const StepStatus& s = stepOf(st, step);
+  EXPECT_EQ(s.phase, StepPhase::Succeeded) << step;
+  EXPECT_EQ(s.reusedFromExecution, std::optional<std::string>(producer)) << step;
+  const StepStatus& src = stepOf(source, step);
+  ASSERT_EQ(s.outputs.size(), src.outputs.size()) << step;
+  for (size_t i = 0; i < s.outputs.size(); ++i) EXPECT_EQ(s.outputs[i].uri, src.outputs[i].uri) << step;
+  ASSERT_EQ(s.properties.size(), src.properties.size()) << step;
+  for (size_t i = 0; i < s.properties.size(); ++i) EXPECT_EQ(s.properties[i].value, src.properties[i].value);
+}
+
+void expectNotSelected(const ExecutionStatus& st, const std::vector<std::string>& steps) {
+  for (const auto& s : steps) {
+    EXPECT_EQ(phaseOf(st, s), "Skipped") << s;
+    EXPECT_EQ(stepOf(st, s).reason, "NotSelected") << s;
+  }
+}
+
+// (1) only Train, with new hyperparameters.
+TEST(Selective, Scenario1OnlyTrainWithNewHyperparameters) {
+  const PipelineExecution src = completedRun(kPipeline, "abalone-src", kT0, "4.37");
+  Simulation sim = selectiveRun("abalone-s1", kT0 + 3600, {{"XGBNumRounds", "150"}}, selectSteps({"Train"}), {src});
+  const ExecutionStatus& st = sim.execution.status;
+  EXPECT_EQ(st.phase, ExecutionPhase::Succeeded) << st.failureReason;
+  EXPECT_EQ(sim.stepsWithJobs(), std::set<std::string>{"Train"});
+  expectReused(st, src.status, "Preprocess", "abalone-src");
+  EXPECT_EQ(outputOf(st, "Train", "model"), "s3://pipelines/ml/ml/abalone/abalone-s1/Train/model/");
+  expectNotSelected(st, {"Evaluate", "MSECheck", "Register", "FailNotify"});
+  ASSERT_TRUE(st.selectiveExecution.has_value());
+  EXPECT_EQ(st.selectiveExecution->sourceExecution, "abalone-src");
+  EXPECT_EQ(st.selectiveExecution->selectedSteps, std::vector<std::string>{"Train"});
+  EXPECT_EQ(st.parameters[1].source, ParameterSource::Override);
+  EXPECT_EQ(st.parameters[2].source, ParameterSource::Reference);
+  // Train reads the source's data where it is: nothing is copied.
+  const std::string manifest = sim.manifests.at("Train").serialize();
+  EXPECT_NE(manifest.find("abalone-src/Preprocess/train/"), std::string::npos);
+  EXPECT_NE(manifest.find("\"150\""), std::string::npos);
+  EXPECT_TRUE(sim.hasEvent("StepReused", "'Preprocess' reused from 'abalone-src'"));
+}
+
+// (2) Train + Evaluate.
+TEST(Selective, Scenario2TrainAndEvaluate) {
+  const PipelineExecution src = completedRun(kPipeline, "abalone-src", kT0, "4.37");
+  Simulation sim = selectiveRun("abalone-s2", kT0 + 3600, {{"XGBNumRounds", "150"}},
+                                selectSteps({"Train", "Evaluate"}, "abalone-src"), {src}, "3.9");
+  const ExecutionStatus& st = sim.execution.status;
+  EXPECT_EQ(st.phase, ExecutionPhase::Succeeded) << st.failureReason;
+  EXPECT_EQ(sim.stepsWithJobs(), (std::set<std::string>{"Train", "Evaluate"}));
+  expectReused(st, src.status, "Preprocess", "abalone-src");
+  expectNotSelected(st, {"MSECheck", "Register", "FailNotify"});
+  EXPECT_EQ(stepOf(st, "Evaluate").properties.at(0).value, "3.9");
+  EXPECT_NE(sim.manifests.at("Evaluate").serialize().find("abalone-s2/Train/model/"), std::string::npos);
+}
+
+// (3) re-run a failed Evaluate: alone, fromSteps and fromFailure.
+TEST(Selective, Scenario3RerunFailedEvaluate) {
+  const PipelineExecution src = completedRun(kPipeline, "abalone-bad", kT0, "4.37", {}, /*evaluateFailures=*/1);
+  ASSERT_EQ(src.status.phase, ExecutionPhase::Failed);
+  ASSERT_EQ(phaseOf(src.status, "Evaluate"), "Failed");
+
+  struct Row {
+    const char* name;
+    SelectiveExecutionSpec sel;
+    std::vector<std::string> expectedSelection;
+    std::set<std::string> expectedJobs;
+  };
+  SelectiveExecutionSpec from;
+  from.fromSteps = {"Evaluate"};
+  SelectiveExecutionSpec failure;
+  failure.fromFailure = true;
+  const std::vector<Row> rows = {
+      {"alone", selectSteps({"Evaluate"}), {"Evaluate"}, {"Evaluate"}},
+      {"fromSteps", from, {"Evaluate", "MSECheck", "Register", "FailNotify"}, {"Evaluate", "Register"}},
+      {"fromFailure", failure, {"Evaluate", "MSECheck", "Register", "FailNotify"}, {"Evaluate", "Register"}},
+  };
+  for (const auto& row : rows) {
+    Simulation sim = selectiveRun(std::string("abalone-fix-") + row.name, kT0 + 3600, {}, row.sel, {src});
+    const ExecutionStatus& st = sim.execution.status;
+    EXPECT_EQ(st.phase, ExecutionPhase::Succeeded) << row.name << ": " << st.failureReason;
+    EXPECT_EQ(st.selectiveExecution->selectedSteps, row.expectedSelection) << row.name;
+    EXPECT_EQ(sim.stepsWithJobs(), row.expectedJobs) << row.name;
+    expectReused(st, src.status, "Preprocess", "abalone-bad");
+    expectReused(st, src.status, "Train", "abalone-bad");
+    EXPECT_EQ(phaseOf(st, "Evaluate"), "Succeeded") << row.name;
+    if (row.expectedSelection.size() > 1) {
+      EXPECT_EQ(phaseOf(st, "Register"), "Succeeded") << row.name;
+      EXPECT_EQ(stepOf(st, "FailNotify").reason, "ConditionNotMet") << row.name;
+    } else {
+      expectNotSelected(st, {"MSECheck", "Register", "FailNotify"});
+    }
+  }
+}
+
+// (4) Train + Evaluate + MSECheck + FailNotify, threshold sends the condition to else.
+TEST(Selective, Scenario4ConditionTakesTheElseBranch) {
+  const PipelineExecution src = completedRun(kPipeline, "abalone-src", kT0, "4.37");
+  Simulation sim = selectiveRun("abalone-s4", kT0 + 3600, {{"MseThreshold", "3"}},
+                                selectSteps({"Train", "Evaluate", "MSECheck", "FailNotify"}), {src});
+  const ExecutionStatus& st = sim.execution.status;
+  EXPECT_EQ(st.phase, ExecutionPhase::Failed);
+  EXPECT_EQ(st.failureReason, "MSE 4.37 is above 3");
+  EXPECT_EQ(stepOf(st, "MSECheck").conditionOutcome, std::optional<std::string>("False"));
+  EXPECT_EQ(phaseOf(st, "FailNotify"), "Failed");
+  expectNotSelected(st, {"Register"});
+  EXPECT_EQ(sim.stepsWithJobs(), (std::set<std::string>{"Train", "Evaluate"}));
+  expectReused(st, src.status, "Preprocess", "abalone-src");
+}
+
+TEST(Selective, ChainOfThreeSelectiveExecutionsNamesTheOriginalProducer) {
+  const PipelineExecution x1 = completedRun(kPipeline, "x1", kT0, "4.37");
+  Simulation s2 = selectiveRun("x2", kT0 + 100, {{"XGBNumRounds", "150"}}, selectSteps({"Train"}), {x1});
+  ASSERT_EQ(s2.execution.status.phase, ExecutionPhase::Succeeded) << s2.execution.status.failureReason;
+  Simulation s3 = selectiveRun("x3", kT0 + 200, {}, selectSteps({"Evaluate"}), {x1, s2.execution}, "4.0");
+  ASSERT_EQ(s3.execution.status.phase, ExecutionPhase::Succeeded) << s3.execution.status.failureReason;
+  Simulation s4 =
+      selectiveRun("x4", kT0 + 300, {}, selectSteps({"MSECheck", "Register"}), {x1, s2.execution, s3.execution});
+  const ExecutionStatus& st = s4.execution.status;
+  ASSERT_EQ(st.phase, ExecutionPhase::Succeeded) << st.failureReason;
+  EXPECT_EQ(st.selectiveExecution->sourceExecution, "x3");  // newest terminal
+  expectReused(st, x1.status, "Preprocess", "x1");
+  expectReused(st, s2.execution.status, "Train", "x2");
+  expectReused(st, s3.execution.status, "Evaluate", "x3");
+  EXPECT_EQ(outputOf(st, "Preprocess", "train"), "s3://pipelines/ml/ml/abalone/x1/Preprocess/train/");
+  EXPECT_EQ(outputOf(st, "Train", "model"), "s3://pipelines/ml/ml/abalone/x2/Train/model/");
+  // Parameters inherit through the chain: x3 and x4 took x2's 150.
+  EXPECT_EQ(st.parameters[1].value, "150");
+  EXPECT_EQ(st.parameters[1].source, ParameterSource::Reference);
+  EXPECT_NE(s4.manifests.at("Register").serialize().find("x2/Train/model/"), std::string::npos);
+  EXPECT_EQ(s4.stepsWithJobs(), std::set<std::string>{"Register"});
+}
+
+TEST(Selective, RealProducerFollowsAChainWrittenHopByHop) {
+  // Statuses that name only the previous execution are followed to the end.
+  PipelineExecution a = makeExecution("a", kT0), b = makeExecution("b", kT0), c = makeExecution("c", kT0);
+  StepStatus sa = pendingStep("Train");
+  sa.phase = StepPhase::Succeeded;
+  StepStatus sb = sa, sc = sa;
+  sb.reusedFromExecution = "a";
+  sc.cacheHitExecution = "b";
+  a.status.steps = {sa};
+  b.status.steps = {sb};
+  c.status.steps = {sc};
+  EXPECT_EQ(realProducer("Train", c, {a, b}), "a");
+  EXPECT_EQ(realProducer("Train", a, {b, c}), "a");
+  // A loop in bad data ends instead of spinning.
+  a.status.steps[0].reusedFromExecution = "c";
+  EXPECT_FALSE(realProducer("Train", c, {a, b}).empty());
+}
+
+struct Rejection {
+  const char* name;
+  std::function<Simulation()> run;
+  std::vector<std::string> messageParts;
+};
+
+TEST(Selective, RejectionsFailTheExecutionBeforeAnyJob) {
+  const PipelineExecution ok = completedRun(kPipeline, "abalone-ok", kT0, "4.37");
+  const PipelineExecution bad = completedRun(kPipeline, "abalone-bad", kT0 + 10, "4.37", {}, 1);
+  PipelineExecution running = makeExecution("abalone-running", kT0 + 20);
+  running.status = ok.status;
+  running.status.phase = ExecutionPhase::Executing;
+  PipelineExecution otherPipeline = ok;
+  otherPipeline.metadata.name = "other-run";
+  otherPipeline.spec.pipelineRef = "other";
+
+  Pipeline changed = kPipeline;
+  changed.spec.steps[0].container->image = "registry.example/abalone:1.1";
+
+  SelectiveExecutionSpec twoForms = selectSteps({"Train"});
+  twoForms.fromSteps = {"Evaluate"};
+  SelectiveExecutionSpec fromFailure;
+  fromFailure.fromFailure = true;
+  fromFailure.sourceExecution = "abalone-ok";
+
+  const std::vector<Rejection> rows = {
+      {"unconnected selection names the missing step",
+       [&] { return selectiveRun("r1", kT0 + 99, {}, selectSteps({"Train", "MSECheck"}), {ok}); },
+       {"not connected", "'Evaluate'"}},
+      {"source still Executing",
+       [&] { return selectiveRun("r2", kT0 + 99, {}, selectSteps({"Train"}, "abalone-running"), {ok, running}); },
+       {"'abalone-running' is Executing"}},
+      {"upstream step failed in the source",
+       [&] { return selectiveRun("r3", kT0 + 99, {}, selectSteps({"MSECheck"}, "abalone-bad"), {bad}); },
+       {"'Evaluate' (Failed)", "'abalone-bad'"}},
+      {"stale parameter",
+       [&] {
+         return selectiveRun("r4", kT0 + 99, {{"InputData", "s3://datasets/abalone/v2.csv"}}, selectSteps({"Train"}),
+                             {ok});
+       },
+       {"step 'Preprocess': parameter 'InputData'", "allowStaleReuse"}},
+      {"changed step definition",
+       [&] { return selectiveRun("r5", kT0 + 99, {}, selectSteps({"Train"}), {ok}, "4.37", changed); },
+       {"step 'Preprocess': container.image differs"}},
+      {"reused condition with a changed threshold is stale",
+       [&] { return selectiveRun("r6", kT0 + 99, {{"MseThreshold", "3"}}, selectSteps({"Register"}), {ok}); },
+       {"step 'MSECheck': parameter 'MseThreshold'"}},
+      {"source of another pipeline",
+       [&] { return selectiveRun("r7", kT0 + 99, {}, selectSteps({"Train"}, "other-run"), {otherPipeline}); },
+       {"runs pipeline 'other'"}},
+      {"missing source", [&] { return selectiveRun("r8", kT0 + 99, {}, selectSteps({"Train"}, "gone"), {ok}); },
+       {"'gone' not found"}},
+      {"no terminal execution", [&] { return selectiveRun("r9", kT0 + 99, {}, selectSteps({"Train"}), {running}); },
+       {"no Succeeded, Failed or Stopped execution"}},
+      {"unknown step", [&] { return selectiveRun("r10", kT0 + 99, {}, selectSteps({"Tran"}), {ok}); },
+       {"unknown step(s) in selection: 'Tran'"}},
+      {"two forms", [&] { return selectiveRun("r11", kT0 + 99, {}, twoForms, {ok}); }, {"exactly one of"}},
+      {"fromFailure on a source without failures",
+       [&] { return selectiveRun("r12", kT0 + 99, {}, fromFailure, {ok}); }, {"every step succeeded"}},
+  };
+  for (const auto& row : rows) {
+    Simulation sim = row.run();
+    const ExecutionStatus& st = sim.execution.status;
+    EXPECT_EQ(st.phase, ExecutionPhase::Failed) << row.name;
+    EXPECT_TRUE(sim.creations.empty()) << row.name;
+    ASSERT_FALSE(st.conditions.empty()) << row.name;
+    EXPECT_EQ(st.conditions.back().reason, "InvalidSelectiveExecution") << row.name;
+    EXPECT_FALSE(st.pipelineSpec.has_value()) << row.name;
+    for (const auto& part : row.messageParts)
+      EXPECT_NE(st.failureReason.find(part), std::string::npos) << row.name << ": " << st.failureReason;
+    EXPECT_TRUE(sim.hasEvent("ValidationFailed")) << row.name;
+  }
+}
+
+TEST(Selective, NewestTerminalExecutionIsTheDefaultSourceAndRunningOnesAreSkipped) {
+  const PipelineExecution older = completedRun(kPipeline, "abalone-older", kT0, "4.37");
+  const PipelineExecution newer = completedRun(kPipeline, "abalone-newer", kT0 + 500, "4.37");
+  PipelineExecution running = makeExecution("abalone-running", kT0 + 900);
+  running.status.phase = ExecutionPhase::Executing;
+  Simulation sim = selectiveRun("abalone-s", kT0 + 1000, {}, selectSteps({"Train"}), {older, running, newer});
+  EXPECT_EQ(sim.execution.status.phase, ExecutionPhase::Succeeded);
+  EXPECT_EQ(sim.execution.status.selectiveExecution->sourceExecution, "abalone-newer");
+  expectReused(sim.execution.status, newer.status, "Preprocess", "abalone-newer");
+}
+
+TEST(Selective, AllowStaleReuseRunsAndRecordsAStaleReuseCondition) {
+  const PipelineExecution ok = completedRun(kPipeline, "abalone-ok", kT0, "4.37");
+  SelectiveExecutionSpec sel = selectSteps({"Train"});
+  sel.allowStaleReuse = true;
+  Simulation sim = selectiveRun("abalone-stale", kT0 + 99, {{"InputData", "s3://datasets/abalone/v2.csv"}}, sel, {ok});
+  const ExecutionStatus& st = sim.execution.status;
+  EXPECT_EQ(st.phase, ExecutionPhase::Succeeded) << st.failureReason;
+  const StatusCondition* stale = findCondition(st.conditions, "StaleReuse");
+  ASSERT_NE(stale, nullptr);
+  EXPECT_EQ(stale->status, "True");
+  EXPECT_NE(stale->message.find("step 'Preprocess': parameter 'InputData'"), std::string::npos) << stale->message;
+  EXPECT_TRUE(sim.hasEvent("StaleReuse"));
+  // The reused step keeps the values it really ran with.
+  EXPECT_EQ(stepOf(st, "Preprocess").consumedParameters.at(0).value, "s3://datasets/abalone/abalone.csv");
+}
+
+TEST(Selective, ConnectivityTable) {
+  const Dag dag = Dag::build(kPipeline.spec);
+  struct Row {
+    std::vector<std::string> selected;
+    std::vector<std::string> missing;
+  };
+  const std::vector<Row> rows = {
+      {{"Train", "MSECheck"}, {"Evaluate"}},
+      {{"Preprocess", "Register"}, {"Train", "Evaluate", "MSECheck"}},
+      {{"Preprocess", "Evaluate"}, {"Train"}},
+      {{"Train", "Evaluate"}, {}},
+      {{"Register", "FailNotify"}, {}},
+      {{"Train"}, {}},
+  };
+  for (const auto& row : rows) EXPECT_EQ(missingConnectingSteps(dag, row.selected), row.missing);
+}
+
+TEST(Selective, DefinitionDifferencesTable) {
+  const StepSpec base = kPipeline.spec.steps[1];
+  struct Row {
+    const char* name;
+    std::function<void(StepSpec&)> change;
+    std::vector<std::string> fields;
+  };
+  const std::vector<Row> rows = {
+      {"same", [](StepSpec&) {}, {}},
+      {"image", [](StepSpec& s) { s.container->image = "x"; }, {"container.image"}},
+      {"args", [](StepSpec& s) { s.container->args.push_back("--more"); }, {"container.args"}},
+      {"env", [](StepSpec& s) { s.container->env.push_back({"A", "1"}); }, {"container.env"}},
+      {"inputs", [](StepSpec& s) { s.inputs[0].from = "s3://x/"; }, {"inputs"}},
+      {"outputs", [](StepSpec& s) { s.outputs[0].path = "/other"; }, {"outputs"}},
+      {"cacheVersion", [](StepSpec& s) { s.cache->cacheVersion = "2"; }, {"cache.cacheVersion"}},
+      {"retries do not count", [](StepSpec& s) { s.retry->maxAttempts = 5; }, {}},
+      {"resources do not count", [](StepSpec& s) { s.resources.gpu = 2; }, {}},
+  };
+  for (const auto& row : rows) {
+    StepSpec now = base;
+    row.change(now);
+    EXPECT_EQ(definitionDifferences(now, base), row.fields) << row.name;
+  }
+}
+
+}  // namespace
+}  // namespace sluice::pipeline
