@@ -107,7 +107,9 @@ class Run {
     if (s.phase != StepPhase::Pending && s.phase != StepPhase::Starting && s.phase != StepPhase::Executing) return;
     const auto it = jobs_.find(name);
     if (it == jobs_.end()) {
-      if (s.phase == StepPhase::Starting) recreate(name);  // the cache may not show it yet
+      // The cache may not show a just-created Job yet: ask again (AlreadyExists
+      // means adopt). Not when stopping: stop() deletes it by name instead.
+      if (s.phase == StepPhase::Starting && !in_.execution.spec.stop) recreate(name);
       if (s.phase == StepPhase::Executing) stepFailed(s, "JobDeleted", "Job " + q(s.jobName) + " disappeared");
       return;
     }
