@@ -80,7 +80,8 @@ std::set<std::string> Dag::descendants(const std::string& step) const { return w
 
 // Depth-first search in spec order along dependency -> dependent edges; the
 // first back edge closes a cycle. The path reads in run order: "A -> B -> A"
-// means B depends on A and A on B.
+// means B depends on A and A on B; it starts at the member earliest in spec
+// order.
 std::optional<std::vector<std::string>> Dag::findCycle() const {
   enum Color { White, Grey, Black };
   std::map<std::string, Color> color;
@@ -94,7 +95,16 @@ std::optional<std::vector<std::string>> Dag::findCycle() const {
       if (color[next] == Grey) {
         auto start = std::find(stack.begin(), stack.end(), next);
         std::vector<std::string> cycle(start, stack.end());
-        cycle.push_back(next);
+        // Start the path at the member earliest in spec order, so the same
+        // cycle is always reported the same way whatever the walk order.
+        auto specIndex = [this](const std::string& s) {
+          return std::find(order_.begin(), order_.end(), s) - order_.begin();
+        };
+        auto first = std::min_element(cycle.begin(), cycle.end(), [&](const std::string& a, const std::string& b) {
+          return specIndex(a) < specIndex(b);
+        });
+        std::rotate(cycle.begin(), first, cycle.end());
+        cycle.push_back(cycle.front());
         found = std::move(cycle);
         return true;
       }
