@@ -1,0 +1,75 @@
+// Thread-safe cache of API objects keyed "namespace/name", with secondary
+// indexes. Objects are immutable shared snapshots: readers never see a
+// half-applied update, and nobody may modify a cached object (copy it first).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <cpprest/json.h>
+
+namespace sluice::kube {
+
+using ObjectPtr = std::shared_ptr<const web::json::value>;
+
+// Built-in indexes. The label index is keyed "labelKey=labelValue".
+inline constexpr const char* kIndexNamespace = "namespace";
+inline constexpr const char* kIndexLabel = "label";
+inline constexpr const char* kIndexOwnerUid = "owner-uid";
+
+class Store {
+ public:
+  using IndexFunc = std::function<std::vector<std::string>(const web::json::value&)>;
+
+  struct Delta {
+    enum class Type { Added, Updated, Deleted };
+    Type type;
+    ObjectPtr old_object;  // null for Added
+    ObjectPtr object;      // for Deleted: the last known state
+  };
+
+  Store();  // with the namespace, label and owner-uid indexes
+
+  // Adds an index; call before the store is filled (throws logic_error otherwise).
+  void add_index(const std::string& name, IndexFunc func);
+
+  ObjectPtr get(const std::string& key) const;
+  std::vector<ObjectPtr> list() const;
+  std::vector<std::string> keys() const;
+  size_t size() const;
+  // Objects whose index `index` yields `value`; empty for an unknown index.
+  std::vector<ObjectPtr> by_index(const std::string& index, const std::string& value) const;
+  std::vector<ObjectPtr> by_namespace(const std::string& ns) const { return by_index(kIndexNamespace, ns); }
+  std::vector<ObjectPtr> by_label(const std::string& key, const std::string& value) const {
+    return by_index(kIndexLabel, key + "=" + value);
+  }
+  std::vector<ObjectPtr> by_owner_uid(const std::string& uid) const { return by_index(kIndexOwnerUid, uid); }
+
+  // Inserts or replaces; returns the previous object (null if none).
+  ObjectPtr upsert(ObjectPtr object);
+  // Removes; returns the removed object (null if absent).
+  ObjectPtr remove(const std::string& key);
+  // Makes the store hold exactly `items` and returns what changed: objects
+  // gone from the list come back as Deleted (this is how deletes missed
+  // during a watch disconnect are seen); Updated only when resourceVersion
+  // differs.
+  std::vector<Delta> replace(std::vector<web::json::value> items);
+
+ private:
+  void index_locked(const std::string& key, const web::json::value& obj);
+  void unindex_locked(const std::string& key, const web::json::value& obj);
+
+  mutable std::shared_mutex mu_;
+  std::unordered_map<std::string, ObjectPtr> items_;
+  std::map<std::string, IndexFunc> index_funcs_;
+  // index name -> index value -> keys
+  std::map<std::string, std::unordered_map<std::string, std::set<std::string>>> indexes_;
+};
+
+}  // namespace sluice::kube

@@ -1,0 +1,119 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "kube/store.h"
+#include "kube/watch_event.h"
+
+namespace sluice::kube {
+namespace {
+
+web::json::value obj(const std::string& ns, const std::string& name, const std::string& rv,
+                     const std::string& labels = "{}", const std::string& owners = "[]") {
+  return web::json::value::parse(R"({"metadata":{"namespace":")" + ns + R"(","name":")" + name +
+                                 R"(","resourceVersion":")" + rv + R"(","labels":)" + labels +
+                                 R"(,"ownerReferences":)" + owners + "}}");
+}
+
+ObjectPtr ptr(web::json::value v) { return std::make_shared<const web::json::value>(std::move(v)); }
+
+std::vector<std::string> names(const std::vector<ObjectPtr>& objs) {
+  std::vector<std::string> out;
+  for (const auto& o : objs) out.push_back(object_key(*o));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(StoreTest, UpsertGetRemove) {
+  Store s;
+  EXPECT_EQ(s.upsert(ptr(obj("a", "x", "1"))), nullptr);
+  auto prev = s.upsert(ptr(obj("a", "x", "2")));
+  ASSERT_NE(prev, nullptr);
+  EXPECT_EQ(object_resource_version(*prev), "1");
+  EXPECT_EQ(object_resource_version(*s.get("a/x")), "2");
+  EXPECT_EQ(s.size(), 1u);
+  EXPECT_NE(s.remove("a/x"), nullptr);
+  EXPECT_EQ(s.remove("a/x"), nullptr);
+  EXPECT_EQ(s.get("a/x"), nullptr);
+}
+
+TEST(StoreTest, IndexesFollowUpdatesAndDeletes) {
+  Store s;
+  s.upsert(ptr(obj("a", "x", "1", R"({"app":"web","tier":"fe"})", R"([{"uid":"owner-1"}])")));
+  s.upsert(ptr(obj("a", "y", "1", R"({"app":"db"})", R"([{"uid":"owner-1"},{"uid":"owner-2"}])")));
+  s.upsert(ptr(obj("b", "z", "1", R"({"app":"web"})")));
+
+  EXPECT_EQ(names(s.by_namespace("a")), (std::vector<std::string>{"a/x", "a/y"}));
+  EXPECT_EQ(names(s.by_label("app", "web")), (std::vector<std::string>{"a/x", "b/z"}));
+  EXPECT_EQ(names(s.by_owner_uid("owner-1")), (std::vector<std::string>{"a/x", "a/y"}));
+  EXPECT_EQ(names(s.by_owner_uid("owner-2")), (std::vector<std::string>{"a/y"}));
+
+  // Relabel x: it must leave the old label bucket.
+  s.upsert(ptr(obj("a", "x", "2", R"({"app":"db"})")));
+  EXPECT_EQ(names(s.by_label("app", "web")), (std::vector<std::string>{"b/z"}));
+  EXPECT_EQ(names(s.by_label("app", "db")), (std::vector<std::string>{"a/x", "a/y"}));
+  EXPECT_EQ(names(s.by_owner_uid("owner-1")), (std::vector<std::string>{"a/y"}));
+
+  s.remove("a/y");
+  EXPECT_TRUE(s.by_owner_uid("owner-2").empty());
+  EXPECT_TRUE(s.by_index("no-such-index", "x").empty());
+}
+
+TEST(StoreTest, CustomIndex) {
+  Store s;
+  s.add_index("rv", [](const web::json::value& o) { return std::vector<std::string>{object_resource_version(o)}; });
+  s.upsert(ptr(obj("a", "x", "5")));
+  EXPECT_EQ(names(s.by_index("rv", "5")), (std::vector<std::string>{"a/x"}));
+  EXPECT_THROW(s.add_index("late", nullptr), std::logic_error);
+}
+
+TEST(StoreTest, ReplaceReportsAddsUpdatesAndMissedDeletes) {
+  Store s;
+  s.upsert(ptr(obj("a", "keep", "1")));
+  s.upsert(ptr(obj("a", "change", "1", R"({"v":"old"})")));
+  s.upsert(ptr(obj("a", "gone", "1", R"({"v":"old"})")));
+
+  std::vector<web::json::value> fresh{obj("a", "keep", "1"), obj("a", "change", "2", R"({"v":"new"})"),
+                                      obj("a", "new", "3")};
+  auto deltas = s.replace(std::move(fresh));
+
+  std::map<std::string, Store::Delta::Type> got;
+  for (const auto& d : deltas) got[object_key(*d.object)] = d.type;
+  EXPECT_EQ(got.size(), 3u);
+  EXPECT_EQ(got["a/change"], Store::Delta::Type::Updated);
+  EXPECT_EQ(got["a/gone"], Store::Delta::Type::Deleted);
+  EXPECT_EQ(got["a/new"], Store::Delta::Type::Added);
+  for (const auto& d : deltas) {
+    if (d.type == Store::Delta::Type::Updated) {
+      EXPECT_EQ(object_resource_version(*d.old_object), "1");
+    }
+  }
+  EXPECT_EQ(names(s.list()), (std::vector<std::string>{"a/change", "a/keep", "a/new"}));
+  EXPECT_TRUE(s.by_label("v", "old").empty());
+  EXPECT_EQ(names(s.by_label("v", "new")), (std::vector<std::string>{"a/change"}));
+}
+
+TEST(StoreTest, SnapshotsSurviveConcurrentWrites) {
+  Store s;
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    for (int i = 0; i < 2000; ++i) {
+      s.upsert(ptr(obj("a", "o" + std::to_string(i % 50), std::to_string(i), R"({"k":"v"})")));
+      if (i % 7 == 0) s.remove("a/o" + std::to_string(i % 50));
+    }
+    done = true;
+  });
+  size_t reads = 0;
+  while (!done) {
+    for (const auto& o : s.by_label("k", "v")) {
+      ASSERT_FALSE(object_name(*o).empty());
+      ++reads;
+    }
+  }
+  writer.join();
+  EXPECT_EQ(names(s.by_label("k", "v")).size(), s.size());
+}
+
+}  // namespace
+}  // namespace sluice::kube
