@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <set>
 
 #include "cache_key.h"
 #include "plan_time.h"
@@ -101,17 +102,39 @@ value stagingSpec(const StepSpec& step, const RenderedStep& r, const std::option
   }
   spec["properties"] = props;
   if (store && store->s3) {
-    value s3 = value::object();
-    s3["endpoint"] = str(store->s3->endpoint);
-    s3["bucket"] = str(store->s3->bucket);
-    s3["prefix"] = str(store->s3->prefix);
-    s3["region"] = str(store->s3->region);
-    s3["forcePathStyle"] = value::boolean(store->s3->forcePathStyle);
+    const S3Store& s3 = *store->s3;
     value st = value::object();
-    st["s3"] = s3;
+    // The runner needs an endpoint; no endpoint means AWS itself.
+    st["endpoint"] = str(!s3.endpoint.empty() ? s3.endpoint : "https://s3." + s3.region + ".amazonaws.com");
+    st["region"] = str(s3.region);
+    st["forcePathStyle"] = value::boolean(s3.forcePathStyle);
     spec["store"] = st;
   }
   return spec;
+}
+
+constexpr const char* kRunnerBinDir = "/sluice/bin";
+
+// The runner's binary, and one emptyDir sub-directory per input/output
+// path so staged data does not land in the image's filesystem.
+value runnerMounts(const StepSpec& step, const RenderedStep& r) {
+  std::vector<value> mounts;
+  value bin = value::object();
+  bin["name"] = str("sluice-bin");
+  bin["mountPath"] = str(kRunnerBinDir);
+  mounts.push_back(bin);
+  std::set<std::string> paths{kRunnerBinDir};
+  auto add = [&](const std::string& path, const std::string& sub) {
+    if (path.empty() || !paths.insert(path).second) return;
+    value m = value::object();
+    m["name"] = str("sluice-data");
+    m["mountPath"] = str(path);
+    m["subPath"] = str(sub);
+    mounts.push_back(m);
+  };
+  for (const auto& i : r.inputs) add(i.path, "inputs/" + i.name);
+  for (const auto& o : step.outputs) add(o.path, "outputs/" + o.name);
+  return value::array(mounts);
 }
 
 std::variant<value, std::string> parseJson(const std::string& text, const char* what, bool wantArray) {
@@ -186,8 +209,21 @@ std::variant<value, std::string> buildJobManifest(const JobOwner& owner, const S
   value container = value::object();
   container["name"] = str("main");
   container["image"] = str(r.image);
-  if (!r.command.empty()) container["command"] = stringArray(r.command);
-  if (!r.args.empty()) container["args"] = stringArray(r.args);
+  const bool wrapped = !options.runnerImage.empty() && !r.command.empty();
+  const bool needsStaging = !step.inputs.empty() || !step.outputs.empty() || !step.properties.empty();
+  if (!options.runnerImage.empty() && r.command.empty() && needsStaging)
+    return std::string("container.command is required when a step has inputs, outputs or properties "
+                       "(sluice-runner runs the command; it cannot know the image's entrypoint)");
+  if (wrapped) {
+    container["command"] = stringArray({kRunnerBinDir + std::string("/sluice-runner"), "exec", "--"});
+    std::vector<std::string> argv = r.command;
+    argv.insert(argv.end(), r.args.begin(), r.args.end());
+    container["args"] = stringArray(argv);
+    container["volumeMounts"] = runnerMounts(step, r);
+  } else {
+    if (!r.command.empty()) container["command"] = stringArray(r.command);
+    if (!r.args.empty()) container["args"] = stringArray(r.args);
+  }
   if (!r.workingDir.empty()) container["workingDir"] = str(r.workingDir);
   if (!r.imagePullPolicy.empty()) container["imagePullPolicy"] = str(r.imagePullPolicy);
   container["terminationMessagePolicy"] = str("File");
@@ -196,11 +232,14 @@ std::variant<value, std::string> buildJobManifest(const JobOwner& owner, const S
   for (const auto& e : r.env) env.push_back(envVar(e.name, e.value));
   for (const auto& o : r.outputs) env.push_back(envVar(outputEnvName(o.name), o.uri));
   for (const auto& i : r.inputs) env.push_back(envVar(inputEnvName(i.name), i.uri));
-  env.push_back(envVar("SLUICE_STAGING_SPEC", stagingSpec(step, r, store).serialize()));
+  env.push_back(envVar("SLUICE_STAGING", stagingSpec(step, r, store).serialize()));
   if (store && store->s3 && store->s3->credentialsSecret) {
     const SecretRef& s = *store->s3->credentialsSecret;
     env.push_back(secretEnv("AWS_ACCESS_KEY_ID", s.name, s.accessKeyIdKey));
     env.push_back(secretEnv("AWS_SECRET_ACCESS_KEY", s.name, s.secretAccessKeyKey));
+    value token = secretEnv("AWS_SESSION_TOKEN", s.name, "AWS_SESSION_TOKEN");
+    token["valueFrom"]["secretKeyRef"]["optional"] = value::boolean(true);
+    env.push_back(token);
   }
   container["env"] = value::array(env);
 
@@ -249,6 +288,23 @@ std::variant<value, std::string> buildJobManifest(const JobOwner& owner, const S
     pod["affinity"] = std::get<value>(parsed);
   }
   pod["containers"] = value::array({container});
+  if (wrapped) {
+    value init = value::object();
+    init["name"] = str("sluice-init");
+    init["image"] = str(options.runnerImage);
+    init["command"] = stringArray({"/sluice-runner", "init", kRunnerBinDir});
+    value binMount = value::object();
+    binMount["name"] = str("sluice-bin");
+    binMount["mountPath"] = str(kRunnerBinDir);
+    init["volumeMounts"] = value::array({binMount});
+    pod["initContainers"] = value::array({init});
+    value bin = value::object(), data = value::object();
+    bin["name"] = str("sluice-bin");
+    bin["emptyDir"] = value::object();
+    data["name"] = str("sluice-data");
+    data["emptyDir"] = value::object();
+    pod["volumes"] = value::array({bin, data});
+  }
 
   value templateMeta = value::object();
   templateMeta["labels"] = labels(owner, step.name);
@@ -277,6 +333,9 @@ std::variant<value, std::string> buildJobManifest(const JobOwner& owner, const S
   value annotations = value::object();
   // Label values are capped at 63 characters; step names may have 64.
   annotations["sluice.dev/step"] = str(step.name);
+  // Without sluice-runner there is no termination message to read: the
+  // step's result is its exit code alone.
+  if (!wrapped) annotations["sluice.dev/runner"] = str("none");
 
   value meta = value::object();
   meta["name"] = str(name);

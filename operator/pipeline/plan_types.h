@@ -66,6 +66,11 @@ struct PlanOptions {
   std::string gpuResourceName = "nvidia.com/gpu";
   // The taint GPU nodes carry; GPU steps (and only they) tolerate it.
   std::string gpuTaintKey = "nvidia.com/gpu";
+  // Image that ships /sluice-runner (operator/runner/README.md). When set,
+  // every step with a command runs under "sluice-runner exec --", which
+  // stages inputs/outputs and writes the termination message. Empty: steps
+  // run unwrapped (no staging), for tests and artifact-free clusters.
+  std::string runnerImage;
 };
 
 struct PlanInput {

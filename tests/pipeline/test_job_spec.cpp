@@ -180,9 +180,12 @@ TEST(JobSpec, EnvCarriesOutputAndInputUrisStagingSpecAndSecretRefsOnly) {
   const value job = build(abalonePipeline().spec.steps[0]);
   EXPECT_EQ(envValue(job, "SLUICE_OUTPUT_TRAIN"), "s3://b/p/train/");
   EXPECT_EQ(envValue(job, "SLUICE_OUTPUT_TEST"), "s3://b/p/test/");
-  const value staging = value::parse(envValue(job, "SLUICE_STAGING_SPEC"));
+  const value staging = value::parse(envValue(job, "SLUICE_STAGING"));
   EXPECT_EQ(staging.at("outputs").at(0).at("path").as_string(), "/opt/ml/processing/train");
-  EXPECT_EQ(staging.at("store").at("s3").at("bucket").as_string(), "pipelines");
+  EXPECT_EQ(staging.at("outputs").at(0).at("uri").as_string(), "s3://b/p/train/");
+  EXPECT_EQ(staging.at("store").at("endpoint").as_string(), "http://minio.minio:9000");
+  EXPECT_EQ(staging.at("store").at("region").as_string(), "us-east-1");
+  EXPECT_TRUE(staging.at("store").at("forcePathStyle").as_bool());
   bool secretRef = false;
   for (const auto& e : mainContainer(job).at("env").as_array())
     if (e.at("name").as_string() == "AWS_SECRET_ACCESS_KEY") {
@@ -208,6 +211,39 @@ TEST(JobSpec, ArgsAreWholeArgvTokens) {
   ASSERT_EQ(args.size(), 2u);
   EXPECT_EQ(args.at(1).as_string(), "a file; rm -rf / $(x) `y`");
   EXPECT_EQ(mainContainer(std::get<value>(m)).at("command").at(0).as_string(), "python");
+}
+
+TEST(JobSpec, RunnerWrapsTheCommandStagesPathsAndIsAnnotatedWhenAbsent) {
+  PlanOptions withRunner;
+  withRunner.runnerImage = "registry.example/sluice-runner:0.1";
+  const auto steps = abalonePipeline().spec.steps;
+  const value train = build(steps[1], withRunner);
+  const value& c = mainContainer(train);
+  EXPECT_EQ(c.at("command").serialize(), R"(["/sluice/bin/sluice-runner","exec","--"])");
+  EXPECT_EQ(c.at("args").serialize(), R"j(["python","train.py","--num-round","$(params.XGBNumRounds)","--eta","$(params.XGBETA)"])j")
+      << "the step's own argv follows '--' unchanged";
+  const value& init = podSpec(train).at("initContainers").at(0);
+  EXPECT_EQ(init.at("image").as_string(), "registry.example/sluice-runner:0.1");
+  EXPECT_EQ(init.at("command").serialize(), R"(["/sluice-runner","init","/sluice/bin"])");
+  std::set<std::string> mounts;
+  for (const auto& m : c.at("volumeMounts").as_array()) mounts.insert(m.at("mountPath").as_string());
+  EXPECT_EQ(mounts, (std::set<std::string>{"/sluice/bin", "/opt/ml/input/data/train", "/opt/ml/model"}));
+  EXPECT_EQ(podSpec(train).at("volumes").size(), 2u);
+  EXPECT_FALSE(train.at("metadata").at("annotations").has_field("sluice.dev/runner"));
+
+  // Register has no command: it runs its image's entrypoint, unwrapped, and says so.
+  const value reg = build(steps[4], withRunner);
+  EXPECT_FALSE(mainContainer(reg).has_field("command"));
+  EXPECT_FALSE(podSpec(reg).has_field("initContainers"));
+  EXPECT_EQ(reg.at("metadata").at("annotations").at("sluice.dev/runner").as_string(), "none");
+
+  // ...which is impossible when there is something to stage.
+  StepSpec noCommand = steps[1];
+  noCommand.container->command.clear();
+  const Pipeline p = abalonePipeline();
+  auto m = buildJobManifest(kOwner, noCommand, p.spec.defaults, p.spec.artifactStore, rendered(noCommand), withRunner);
+  ASSERT_TRUE(std::holds_alternative<std::string>(m));
+  EXPECT_NE(std::get<std::string>(m).find("container.command is required"), std::string::npos);
 }
 
 TEST(JobSpec, LabelValuesAreValid) {
