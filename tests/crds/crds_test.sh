@@ -70,7 +70,7 @@ import json, sys
 def walk(s, path, out):
     for name, sub in (s.get("properties") or {}).items():
         p = path + "." + name
-        if p == ".metadata":
+        if p.endswith(".metadata") and p.count(".") == 1:
             continue
         if not sub.get("description"):
             out.append(p)
@@ -247,7 +247,7 @@ check_immutable() {
 		if out="$(k patch -n "$NS" plx abalone-7f2kq --type=merge -p "{\"spec\":{$field}}" 2>&1)"; then
 			fail "spec change $field was accepted"
 		fi
-		expect_contains "change $field" "$out" "is immutable; create a new PipelineExecution instead"
+		expect_contains "change $field" "$out" "immutable; create a new PipelineExecution instead"
 	done
 	k patch -n "$NS" plx abalone-7f2kq --type=merge -p '{"spec":{"stop":true}}' >/dev/null ||
 		fail "setting spec.stop was rejected"
