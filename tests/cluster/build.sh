@@ -10,6 +10,13 @@ command -v go >/dev/null || die "go is not installed (run 'make deps')"
 
 BIN="$(testenv_bin_dir)"
 mkdir -p "$BIN"
+# One build at a time per cache: concurrent up.sh runs wait for the first
+# one instead of compiling the same binaries twice on two cores.
+exec 9>"$BIN/../build.lock"
+if ! flock -n 9; then
+	log "another build of the test control plane is running; waiting for it"
+	flock 9
+fi
 export GOFLAGS="${GOFLAGS:--buildvcs=false} -trimpath"
 export CGO_ENABLED=0
 
@@ -29,14 +36,14 @@ build_one() {
 	log "building $out from $pkg (first run only; cached in $BIN)"
 	local start=$SECONDS logf
 	logf="$(mktemp)"
-	if ! (cd "$TOOLS_DIR/$dir" && go build -ldflags "$ldflags" -o "$BIN/$out.tmp" "$pkg") >"$logf" 2>&1; then
+	if ! (cd "$TOOLS_DIR/$dir" && go build -ldflags "$ldflags" -o "$BIN/$out.tmp.$$" "$pkg") >"$logf" 2>&1; then
 		printf '[testenv] error: building %s (%s) failed:\n' "$out" "$pkg" >&2
 		tail -n 40 "$logf" >&2
-		rm -f "$logf" "$BIN/$out.tmp"
+		rm -f "$logf" "$BIN/$out.tmp.$$"
 		exit 1
 	fi
 	rm -f "$logf"
-	mv "$BIN/$out.tmp" "$BIN/$out"
+	mv "$BIN/$out.tmp.$$" "$BIN/$out"
 	log "built $out in $((SECONDS - start))s"
 }
 

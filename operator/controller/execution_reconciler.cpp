@@ -1,0 +1,214 @@
+#include "execution_reconciler.h"
+
+#include <chrono>
+
+#include "common/log.h"
+#include "controller/cache_index.h"
+#include "controller/observe.h"
+#include "controller/sluice_resources.h"
+#include "pipeline/model_json.h"
+#include "pipeline/plan.h"
+#include "pipeline/plan_status.h"
+
+namespace sluice::controller {
+
+using web::json::value;
+
+namespace {
+
+std::string str(const value& v, std::initializer_list<const char*> path) {
+  const value* cur = &v;
+  for (const char* p : path) {
+    if (!cur->is_object() || !cur->has_field(p)) return "";
+    cur = &cur->at(p);
+  }
+  return cur->is_string() ? cur->as_string() : "";
+}
+
+std::string joinErrors(const pipeline::FieldErrors& errs) {
+  std::string s;
+  for (const auto& e : errs) s += (s.empty() ? "" : "; ") + e.path + ": " + e.message;
+  return s;
+}
+
+std::string stepEventMetric(const std::string& reason) {
+  if (reason == "StepStarted") return "started";
+  if (reason == "StepSucceeded") return "succeeded";
+  if (reason == "StepFailed") return "failed";
+  if (reason == "StepReused") return "reused";
+  if (reason == "CacheHit") return "cache_hit";
+  return "";
+}
+
+}  // namespace
+
+std::string progressOf(const pipeline::ExecutionStatus& st) {
+  size_t done = 0;
+  for (const auto& s : st.steps) {
+    if (s.phase == pipeline::StepPhase::Succeeded || s.phase == pipeline::StepPhase::Skipped) ++done;
+  }
+  return std::to_string(done) + "/" + std::to_string(st.steps.size());
+}
+
+ExecutionReconciler::ExecutionReconciler(std::shared_ptr<kube::Client> client, Caches caches, EventRecorder& events,
+                                         ControllerMetrics& metrics, pipeline::PlanOptions options,
+                                         std::function<pipeline::UnixSeconds()> now)
+    : client_(std::move(client)),
+      caches_(caches),
+      events_(events),
+      metrics_(metrics),
+      options_(std::move(options)),
+      now_(std::move(now)) {}
+
+ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
+  kube::ObjectPtr object = caches_.executions->get(key);
+  if (!object) return {};  // deleted: its Jobs go with it (owner references)
+
+  auto parsed = pipeline::parsePipelineExecution(*object);
+  pipeline::PipelineExecution& exec = parsed.value;
+  const std::string& ns = exec.metadata.namespace_;
+  if (pipeline::isTerminal(exec.status.phase)) return {};
+  if (!parsed.ok()) {
+    return failInvalidSpec(*object, "InvalidSpec", "Invalid execution: " + joinErrors(parsed.errors));
+  }
+
+  pipeline::PlanInput in;
+  in.options = options_;
+  in.now = now_();
+
+  // The live Pipeline matters only until the execution has its snapshot.
+  if (kube::ObjectPtr p = caches_.pipelines->get(ns + "/" + exec.spec.pipelineRef)) {
+    auto pipelineParsed = pipeline::parsePipeline(*p);
+    if (!pipelineParsed.ok() && !exec.status.pipelineSpec) {
+      return failInvalidSpec(*object, pipeline::kReasonPipelineInvalid,
+                             "Pipeline '" + exec.spec.pipelineRef + "' is invalid: " + joinErrors(pipelineParsed.errors));
+    }
+    in.pipeline = std::move(pipelineParsed.value);
+  }
+
+  // Our Jobs carry an owner reference to this execution's UID; their pods an
+  // owner reference to the Job.
+  std::vector<value> jobs, pods;
+  for (const auto& j : caches_.jobs->by_owner_uid(exec.metadata.uid)) {
+    jobs.push_back(*j);
+    for (const auto& pod : caches_.pods->by_owner_uid(str(*j, {"metadata", "uid"}))) pods.push_back(*pod);
+  }
+  in.jobs = observeJobs(jobs, pods);
+
+  for (const auto& other : caches_.executions->by_namespace(ns)) {
+    if (str(*other, {"spec", "pipelineRef", "name"}) != exec.spec.pipelineRef) continue;
+    if (str(*other, {"metadata", "name"}) == exec.metadata.name) continue;
+    auto o = pipeline::parsePipelineExecution(*other);
+    in.otherExecutions.push_back(std::move(o.value));  // a broken one simply never qualifies as a source
+  }
+  in.cacheIndex = buildCacheIndex(in.otherExecutions);
+  in.execution = exec;
+
+  pipeline::PlanOutput out = pipeline::plan(in);
+
+  ReconcileOutcome outcome;
+  // Jobs first, status second: a crash in between leaves Jobs whose
+  // deterministic names the next reconcile adopts.
+  for (const auto& job : out.jobsToCreate) {
+    auto r = client_->create(kube::resources::jobs(), ns, job.manifest);
+    if (r.ok()) {
+      metrics_.jobsCreated.inc();
+      log::info("job created", {{"execution", key}, {"step", job.step}, {"job", job.name}});
+    } else if (!r.error().is(kube::ErrorKind::AlreadyExists)) {
+      metrics_.apiErrors.inc({{"kind", "create_job"}});
+      log::error("cannot create job", {{"execution", key}, {"step", job.step}, {"error", r.error().to_string()}});
+      outcome.retry = true;
+      outcome.error = r.error().to_string();
+    }
+  }
+  for (const auto& name : out.jobsToDelete) {
+    kube::DeleteOptions opts;
+    opts.propagation = kube::PropagationPolicy::Background;
+    auto r = client_->remove(kube::resources::jobs(), ns, name, opts);
+    if (!r.ok() && !r.error().is(kube::ErrorKind::NotFound)) {
+      metrics_.apiErrors.inc({{"kind", "delete_job"}});
+      outcome.retry = true;
+      outcome.error = r.error().to_string();
+    }
+  }
+
+  // Label the execution with its pipeline so `kubectl get plx -l
+  // sluice.dev/pipeline=NAME` lists a pipeline's executions.
+  if (str(*object, {"metadata", "labels", kLabelPipeline}) != exec.spec.pipelineRef &&
+      exec.spec.pipelineRef.size() <= 63) {
+    value patch;
+    patch["metadata"]["labels"][kLabelPipeline] = value::string(exec.spec.pipelineRef);
+    auto r = client_->merge_patch(executionsResource(), ns, exec.metadata.name, patch);
+    if (!r.ok() && !r.error().is(kube::ErrorKind::NotFound)) {
+      log::warn("cannot label execution", {{"execution", key}, {"error", r.error().to_string()}});
+    }
+    // The patch bumped resourceVersion: the status write below would
+    // conflict, so let the watch bring the new object back.
+    if (r.ok()) return {true, "relabelled", std::nullopt};
+  }
+
+  value newStatus = pipeline::toJson(out.status);
+  newStatus["progress"] = value::string(progressOf(out.status));
+  value oldStatus = object->has_field("status") ? object->at("status") : value::object();
+  if (newStatus != oldStatus) {
+    ReconcileOutcome w = writeStatus(*object, newStatus);
+    if (w.retry) return w;
+    InvolvedObject involved;
+    involved.kind = "PipelineExecution";
+    involved.namespace_ = ns;
+    involved.name = exec.metadata.name;
+    involved.uid = exec.metadata.uid;
+    for (const auto& e : out.events) {
+      events_.record(involved, pipeline::toString(e.type), e.reason, e.message);
+      std::string m = stepEventMetric(e.reason);
+      if (!m.empty()) metrics_.steps.inc({{"event", m}});
+      log::info(e.message, {{"execution", key}, {"reason", e.reason}});
+    }
+  }
+  if (out.status.phase == pipeline::ExecutionPhase::Pending && !in.pipeline) {
+    // GitOps may apply the execution before its Pipeline: keep trying, with
+    // the queue's growing backoff.
+    outcome.retry = true;
+    outcome.error = "pipeline '" + exec.spec.pipelineRef + "' not found";
+  }
+  return outcome;
+}
+
+ReconcileOutcome ExecutionReconciler::writeStatus(const value& object, const value& status) {
+  value updated = object;
+  updated["status"] = status;
+  const std::string ns = str(object, {"metadata", "namespace"});
+  auto r = client_->update_status(executionsResource(), ns, updated);
+  if (r.ok()) return {};
+  if (r.error().is(kube::ErrorKind::NotFound)) return {};
+  metrics_.apiErrors.inc({{"kind", r.error().is(kube::ErrorKind::Conflict) ? "status_conflict" : "status"}});
+  // Conflict: our cache is behind; the watch brings the newer object and
+  // the requeue recomputes from it.
+  return {true, r.error().to_string(), std::nullopt};
+}
+
+ReconcileOutcome ExecutionReconciler::failInvalidSpec(const value& object, const std::string& reason,
+                                                      const std::string& message) {
+  auto parsed = pipeline::parsePipelineExecution(object);
+  pipeline::ExecutionStatus st = parsed.value.status;
+  const auto now = now_();
+  if (!st.startTime) st.startTime = pipeline::formatRfc3339(now);
+  st.failureReason = message;
+  st.observedGeneration = parsed.value.metadata.generation;
+  pipeline::setExecutionPhase(st, pipeline::ExecutionPhase::Failed, reason, message, now,
+                              parsed.value.metadata.generation);
+  value status = pipeline::toJson(st);
+  status["progress"] = value::string(progressOf(st));
+  ReconcileOutcome w = writeStatus(object, status);
+  if (!w.retry) {
+    InvolvedObject involved;
+    involved.kind = "PipelineExecution";
+    involved.namespace_ = parsed.value.metadata.namespace_;
+    involved.name = parsed.value.metadata.name;
+    involved.uid = parsed.value.metadata.uid;
+    events_.record(involved, "Warning", "ValidationFailed", message);
+  }
+  return w;
+}
+
+}  // namespace sluice::controller

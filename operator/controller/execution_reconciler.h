@@ -1,0 +1,67 @@
+// Reconciles one PipelineExecution: observe (the informer caches) -> plan
+// (the pure planner) -> apply (Job creates/deletes, one status write,
+// events). Level-based: every call recomputes from what is observed, so a
+// crash between any two writes is repaired by the next call. Job names are
+// deterministic and AlreadyExists means adopt, so a second operator (leader
+// election does not fence) cannot make a step run twice.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "controller/controller_metrics.h"
+#include "controller/event_recorder.h"
+#include "kube/client.h"
+#include "kube/store.h"
+#include "pipeline/plan_types.h"
+
+namespace sluice::controller {
+
+// Read-only views of the informer caches the reconcilers observe.
+struct Caches {
+  const kube::Store* pipelines = nullptr;
+  const kube::Store* executions = nullptr;
+  const kube::Store* jobs = nullptr;  // label-selected: sluice.dev/execution
+  const kube::Store* pods = nullptr;  // label-selected: sluice.dev/execution
+};
+
+struct ReconcileOutcome {
+  // Failed in a way worth retrying (API error, conflict, missing pipeline):
+  // the queue requeues the key with per-key exponential backoff.
+  bool retry = false;
+  std::string error;
+  // Come back after this long even if nothing changes.
+  std::optional<std::chrono::milliseconds> requeueAfter;
+};
+
+class ExecutionReconciler {
+ public:
+  ExecutionReconciler(std::shared_ptr<kube::Client> client, Caches caches, EventRecorder& events,
+                      ControllerMetrics& metrics, pipeline::PlanOptions options,
+                      std::function<pipeline::UnixSeconds()> now);
+
+  // key is "namespace/name". Never throws on anything the server or a user
+  // sent; such problems end up in the execution's status.
+  ReconcileOutcome reconcile(const std::string& key);
+
+ private:
+  ReconcileOutcome failInvalidSpec(const web::json::value& object, const std::string& reason,
+                                   const std::string& message);
+  ReconcileOutcome writeStatus(const web::json::value& object, const web::json::value& status);
+
+  std::shared_ptr<kube::Client> client_;
+  Caches caches_;
+  EventRecorder& events_;
+  ControllerMetrics& metrics_;
+  pipeline::PlanOptions options_;
+  std::function<pipeline::UnixSeconds()> now_;
+};
+
+// "3/6": steps done (Succeeded or Skipped) over all steps, for the printer
+// column.
+std::string progressOf(const pipeline::ExecutionStatus& status);
+
+}  // namespace sluice::controller
