@@ -76,7 +76,7 @@ std::string hashFileRange(const std::string& path, std::uint64_t offset, std::ui
   if (!in) throw S3Error(S3ErrorKind::LocalIo, 0, "", std::strerror(errno), path);
   in.seekg(static_cast<std::streamoff>(offset));
   Sha256 h;
-  std::vector<char> buf(1 << 20);
+  thread_local std::vector<char> buf(1 << 20);  // reused: see sha256FileHex
   std::uint64_t left = length;
   while (left > 0) {
     const auto want = static_cast<std::streamsize>(std::min<std::uint64_t>(left, buf.size()));

@@ -70,10 +70,10 @@ void writeRandomFile(const std::string& path, std::uint64_t size, std::uint64_t 
   fs::create_directories(fs::path(path).parent_path());
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   std::mt19937_64 rng(seed);
-  std::vector<std::uint64_t> buf(1 << 16);
+  std::vector<std::uint64_t> buf(std::min<std::uint64_t>(1 << 16, size / 8 + 1));
   std::uint64_t left = size;
   while (left > 0) {
-    for (auto& w : buf) w = rng();
+    for (auto& w : buf) w = rng();  // only as many words as the file needs
     const std::uint64_t n = std::min<std::uint64_t>(left, buf.size() * sizeof(std::uint64_t));
     out.write(reinterpret_cast<const char*>(buf.data()), static_cast<std::streamsize>(n));
     left -= n;
