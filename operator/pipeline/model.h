@@ -2,7 +2,7 @@
 //
 // Plain data only: no I/O, no JSON library types in the structs, so the
 // planner and validator are pure functions over these values. Parsing from
-// the resources' JSON lives in model_parse.h; structural problems found while
+// the resources' JSON lives in model_json.h; structural problems found while
 // parsing are reported as FieldErrors, never thrown past the parser.
 #pragma once
 
