@@ -121,7 +121,8 @@ S3Client::S3Client(S3Config config) : config_(std::move(config)) {
     throw std::invalid_argument("S3 endpoint must be http:// or https://: " + ep);
   }
   hostPort_ = ep.substr(sep + 3);
-  hostPort_ = hostPort_.substr(0, hostPort_.find('/'));
+  // Lower case, as web::uri normalises the host it puts in the Host header.
+  hostPort_ = lower(hostPort_.substr(0, hostPort_.find('/')));
   if (hostPort_.empty()) throw std::invalid_argument("S3 endpoint has no host: " + ep);
   if (config_.region.empty()) config_.region = "us-east-1";
   if (config_.partSize < (5ull << 20)) config_.partSize = 5ull << 20;  // S3's minimum
@@ -188,7 +189,12 @@ S3Client::Response S3Client::sendOnce(const Request& r) {
   http::http_request req(r.method);
   const std::string query = canonicalQueryString(r.query);
   req.set_request_uri(web::uri(query.empty() ? path : path + "?" + query));
-  for (const auto& [name, value] : headers) req.headers().add(name, value);
+  // cpprestsdk writes Host itself as host[:port] from the base URI (the
+  // same text signed above); setting it here would also make cpprestsdk
+  // verify the certificate against "host:port" and fail every TLS handshake.
+  for (const auto& [name, value] : headers) {
+    if (name != "Host") req.headers().add(name, value);
+  }
   req.headers().add("Authorization", sig.authorization);
 
   if (r.hasStringBody) {
