@@ -118,3 +118,17 @@ TEST(BackoffTest, HugeAttemptDoesNotOverflow) {
 
 }  // namespace
 }  // namespace sluice::kube
+
+#include "kube/leader_election.h"
+
+namespace sluice::kube {
+namespace {
+
+TEST(MicroTimeTest, FormatsRfc3339WithMicroseconds) {
+  // 2021-01-02T03:04:05.000042Z
+  std::chrono::system_clock::time_point t{std::chrono::seconds(1609556645) + std::chrono::microseconds(42)};
+  EXPECT_EQ(format_micro_time(t), "2021-01-02T03:04:05.000042Z");
+}
+
+}  // namespace
+}  // namespace sluice::kube
