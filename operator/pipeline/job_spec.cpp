@@ -5,7 +5,7 @@
 #include <set>
 
 #include "cache_key.h"
-#include "plan_time.h"
+#include "duration.h"
 
 namespace sluice::pipeline {
 
@@ -316,9 +316,10 @@ std::variant<value, std::string> buildJobManifest(const JobOwner& owner, const S
   value jobSpec = value::object();
   jobSpec["backoffLimit"] = value::number(effectiveMaxAttempts(step, defaults) - 1);
   if (step.timeout) {
-    auto secs = parseGoDurationSeconds(*step.timeout);
-    if (!secs) return "timeout \"" + *step.timeout + "\" is not a duration like 2h, 30m or 90s";
-    jobSpec["activeDeadlineSeconds"] = value::number(static_cast<int64_t>(*secs));
+    auto secs = parseGoDuration(*step.timeout);
+    if (auto* err = std::get_if<std::string>(&secs)) return "timeout \"" + *step.timeout + "\": " + *err;
+    if (std::get<int64_t>(secs) <= 0) return "timeout \"" + *step.timeout + "\": must be longer than zero";
+    jobSpec["activeDeadlineSeconds"] = value::number(std::get<int64_t>(secs));
   }
   jobSpec["template"] = podTemplate;
 

@@ -1,40 +1,10 @@
 #include "params.h"
 
-#include <cctype>
 #include <set>
 
-#include "condition_eval.h"
+#include "validation.h"
 
 namespace sluice::pipeline {
-
-namespace {
-
-bool isInteger(const std::string& v) {
-  size_t i = (!v.empty() && (v[0] == '-' || v[0] == '+')) ? 1 : 0;
-  if (i == v.size() || v.size() > 19) return false;  // fits in int64
-  for (; i < v.size(); ++i)
-    if (!std::isdigit(static_cast<unsigned char>(v[i]))) return false;
-  return true;
-}
-
-bool isFloat(const std::string& v) {
-  double ignored = 0;
-  return parseDecimalNumber(v, ignored);
-}
-
-}  // namespace
-
-std::optional<std::string> checkParameterValue(ParamType type, const std::string& value) {
-  bool ok = true;
-  switch (type) {
-    case ParamType::String: ok = true; break;
-    case ParamType::Integer: ok = isInteger(value); break;
-    case ParamType::Float: ok = isFloat(value); break;
-    case ParamType::Boolean: ok = value == "true" || value == "false"; break;
-  }
-  if (ok) return std::nullopt;
-  return "\"" + value + "\" is not a valid " + toString(type);
-}
 
 std::string ParameterError::message() const {
   std::string m;
@@ -80,7 +50,7 @@ std::variant<std::vector<ResolvedParameter>, ParameterError> resolveParameters(
       err.problems.push_back("parameter \"" + d.name + "\" has no value and no default");
       continue;
     }
-    if (auto bad = checkParameterValue(d.type, r.value))
+    if (auto bad = validateParameterValue(d.type, r.value))
       err.problems.push_back("parameter \"" + d.name + "\": " + *bad);
     out.push_back(std::move(r));
   }

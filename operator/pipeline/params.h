@@ -13,9 +13,6 @@
 
 namespace sluice::pipeline {
 
-// nullopt when value is valid for type, else why not ("\"abc\" is not an Integer").
-std::optional<std::string> checkParameterValue(ParamType type, const std::string& value);
-
 // Every problem, joined into one message for the InvalidParameters reason.
 struct ParameterError {
   std::vector<std::string> problems;
@@ -25,7 +22,8 @@ struct ParameterError {
 // declared: the pipeline's parameters; overrides: spec.parameters;
 // sourceParameters: the source execution's status.parameters, or nullptr
 // when the execution is not selective. Problems: unknown override name,
-// duplicate override, value not matching the type, no value at all.
+// duplicate override, value not matching the type (validation.h's
+// validateParameterValue), no value at all.
 std::variant<std::vector<ResolvedParameter>, ParameterError> resolveParameters(
     const std::vector<ParameterSpec>& declared, const std::vector<ParameterValue>& overrides,
     const std::vector<ResolvedParameter>* sourceParameters);

@@ -8,6 +8,7 @@
 #include "cache_key.h"
 #include "condition_eval.h"
 #include "dag.h"
+#include "duration.h"
 #include "job_spec.h"
 #include "plan_refs.h"
 #include "plan_render.h"
@@ -332,8 +333,9 @@ class Run {
       std::optional<int64_t> expire;
       bool usable = true;
       if (cache.expireAfter) {
-        expire = parseIsoDurationSeconds(*cache.expireAfter);
-        usable = expire.has_value();  // an unreadable expiry never serves stale results
+        auto d = parseIsoDuration(*cache.expireAfter);
+        usable = std::holds_alternative<int64_t>(d);  // an unreadable expiry never serves stale results
+        if (usable) expire = std::get<int64_t>(d);
       }
       const CacheEntry* hit = usable ? findCacheHit(in_.cacheIndex, s.cacheKey, expire, in_.now) : nullptr;
       if (hit && hit->execution != in_.execution.metadata.name) {

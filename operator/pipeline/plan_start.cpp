@@ -7,29 +7,13 @@
 #include "params.h"
 #include "plan_status.h"
 #include "selective.h"
+#include "validation.h"
 
 namespace sluice::pipeline {
 
 namespace {
 
 std::string q(const std::string& s) { return "'" + s + "'"; }
-
-// HOOK(validation): pipecore's validatePipeline() (validation.h) replaces
-// this once it lands. Until then the planner refuses only what it cannot
-// run at all: duplicate step names and dependency cycles.
-FieldErrors validateForPlanning(const PipelineSpec& spec) {
-  FieldErrors errs;
-  std::set<std::string> names;
-  for (size_t i = 0; i < spec.steps.size(); ++i)
-    if (!names.insert(spec.steps[i].name).second)
-      errs.push_back({"spec.steps[" + std::to_string(i) + "].name", "duplicate step name " + q(spec.steps[i].name)});
-  if (auto cycle = Dag::build(spec).findCycle()) {
-    std::string path;
-    for (const auto& s : *cycle) path += (path.empty() ? "" : " -> ") + s;
-    errs.push_back({"spec.steps", "dependency cycle: " + path});
-  }
-  return errs;
-}
 
 void reject(ExecutionStatus& st, const char* reason, const std::string& message, const PlanInput& in) {
   st.failureReason = message;
@@ -42,7 +26,7 @@ bool startExecution(const PlanInput& in, ExecutionStatus& st) {
   const Pipeline& pipeline = *in.pipeline;
   const PipelineExecution& exec = in.execution;
 
-  const FieldErrors errs = validateForPlanning(pipeline.spec);
+  const FieldErrors errs = validatePipeline(pipeline.spec);
   if (!errs.empty()) {
     std::string msg = "pipeline " + q(pipeline.metadata.name) + " is invalid: ";
     for (size_t i = 0; i < errs.size(); ++i) msg += (i ? "; " : "") + errs[i].path + ": " + errs[i].message;

@@ -1,7 +1,6 @@
 #include "plan_time.h"
 
 #include <cctype>
-#include <cmath>
 #include <ctime>
 
 namespace sluice::pipeline {
@@ -79,68 +78,6 @@ std::optional<UnixSeconds> parseRfc3339(const std::string& s) {
   if (i != s.size()) return std::nullopt;
   return daysFromCivil(Y, static_cast<unsigned>(M), static_cast<unsigned>(D)) * 86400 + h * 3600 + m * 60 + sec -
          offset;
-}
-
-std::optional<int64_t> parseIsoDurationSeconds(const std::string& s) {
-  if (s.size() < 2 || (s[0] != 'P' && s[0] != 'p')) return std::nullopt;
-  int64_t total = 0;
-  bool inTime = false, any = false;
-  size_t i = 1;
-  while (i < s.size()) {
-    if (s[i] == 'T' || s[i] == 't') {
-      if (inTime) return std::nullopt;
-      inTime = true;
-      ++i;
-      continue;
-    }
-    const size_t start = i;
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
-    if (i == start || i == s.size() || i - start > 9) return std::nullopt;  // no overflow
-    const int64_t n = std::stoll(s.substr(start, i - start));
-    const char unit = static_cast<char>(std::toupper(static_cast<unsigned char>(s[i++])));
-    int64_t mult = 0;
-    if (!inTime) {
-      if (unit == 'Y') mult = 365 * 86400;
-      else if (unit == 'M') mult = 30 * 86400;
-      else if (unit == 'W') mult = 7 * 86400;
-      else if (unit == 'D') mult = 86400;
-    } else {
-      if (unit == 'H') mult = 3600;
-      else if (unit == 'M') mult = 60;
-      else if (unit == 'S') mult = 1;
-    }
-    if (mult == 0) return std::nullopt;
-    total += n * mult;
-    any = true;
-  }
-  if (!any) return std::nullopt;
-  return total;
-}
-
-std::optional<int64_t> parseGoDurationSeconds(const std::string& s) {
-  if (s.empty()) return std::nullopt;
-  double total = 0;
-  size_t i = 0;
-  while (i < s.size()) {
-    const size_t start = i;
-    while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) ++i;
-    if (i == start || i - start > 15) return std::nullopt;
-    const std::string num = s.substr(start, i - start);
-    if (num.find('.') != num.rfind('.') || num == ".") return std::nullopt;
-    const double n = std::stod(num);
-    const size_t ustart = i;
-    while (i < s.size() && std::isalpha(static_cast<unsigned char>(s[i]))) ++i;
-    const std::string unit = s.substr(ustart, i - ustart);
-    double mult;
-    if (unit == "h") mult = 3600;
-    else if (unit == "m") mult = 60;
-    else if (unit == "s") mult = 1;
-    else if (unit == "ms") mult = 0.001;
-    else return std::nullopt;
-    total += n * mult;
-  }
-  if (total <= 0) return std::nullopt;
-  return static_cast<int64_t>(std::ceil(total - 1e-9));
 }
 
 }  // namespace sluice::pipeline

@@ -399,8 +399,8 @@ TEST(Plan, RejectionsAtStartFailBeforeAnyJob) {
   };
   const std::vector<Row> rows = {
       {"unknown parameter", {{"Nope", "1"}}, false, "InvalidParameters", "unknown parameter \"Nope\""},
-      {"bad integer", {{"XGBNumRounds", "many"}}, false, "InvalidParameters", "\"many\" is not a valid Integer"},
-      {"bad boolean", {{"Approve", "yes"}}, false, "InvalidParameters", "\"yes\" is not a valid Boolean"},
+      {"bad integer", {{"XGBNumRounds", "many"}}, false, "InvalidParameters", "must be an Integer, got \"many\""},
+      {"bad boolean", {{"Approve", "yes"}}, false, "InvalidParameters", "must be true or false, got \"yes\""},
       {"cycle", {}, true, "PipelineInvalid", "dependency cycle"},
   };
   for (const auto& row : rows) {
