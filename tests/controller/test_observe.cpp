@@ -1,0 +1,112 @@
+#include "controller/observe.h"
+
+#include <gtest/gtest.h>
+
+namespace sluice::controller {
+namespace {
+
+using pipeline::ObservedPod;
+using pipeline::PodPhase;
+using web::json::value;
+
+value podJson(const std::string& phase, const std::string& terminatedJson, const std::string& job = "run-train-1a2b") {
+  std::string s = R"({"metadata":{"name":"p1","labels":{"batch.kubernetes.io/job-name":")" + job +
+                  R"("}},"status":{"phase":")" + phase + R"(","startTime":"2026-11-26T10:00:00Z")";
+  if (!terminatedJson.empty()) {
+    s += R"(,"containerStatuses":[{"name":"main","state":{"terminated":)" + terminatedJson + "}}]";
+  }
+  return value::parse(s + "}}");
+}
+
+TEST(Observe, DecodesTheRunnersTerminationMessage) {
+  ObservedPod pod;
+  ASSERT_TRUE(decodeTerminationMessage(
+      R"({"exitCode":0,"outputs":[{"name":"model","uri":"s3://b/p/model/","size":12,"sha256":"ab"}],)"
+      R"("properties":[{"name":"mse","value":"4.37"}]})",
+      pod));
+  ASSERT_EQ(pod.outputs.size(), 1u);
+  EXPECT_EQ(pod.outputs[0].name, "model");
+  EXPECT_EQ(pod.outputs[0].uri, "s3://b/p/model/");
+  EXPECT_EQ(pod.outputs[0].size, 12);
+  EXPECT_EQ(pod.outputs[0].sha256, "ab");
+  ASSERT_EQ(pod.properties.size(), 1u);
+  EXPECT_EQ(pod.properties[0].value, "4.37");
+  EXPECT_EQ(pod.errorReason, "");
+}
+
+TEST(Observe, BadTerminationMessagesAreStepFailuresWithAReason) {
+  struct Row {
+    std::string message, want;
+  };
+  for (const Row& r : std::vector<Row>{
+           {"", "the step reported no result (empty termination message)"},
+           {std::string(4097, 'x'), "termination message is larger than 4096 bytes"},
+           {"not json", "termination message is not JSON"},
+           {"[1]", "termination message is not a JSON object"},
+           {R"({"outputs":{}})", "termination message: outputs is not an array"},
+           {R"({"outputs":[{"name":"m"}]})", "termination message: an output lacks name or uri"},
+           {R"({"properties":[{"value":"1"}]})", "termination message: a property lacks a name"},
+           {R"({"exitCode":121,"error":"input train: NoSuchKey"})", "input train: NoSuchKey"},
+       }) {
+    ObservedPod pod;
+    EXPECT_FALSE(decodeTerminationMessage(r.message, pod)) << r.message.substr(0, 40);
+    EXPECT_EQ(pod.errorReason, r.want) << r.message.substr(0, 40);
+  }
+}
+
+TEST(Observe, SucceededPodCarriesOutputsAndTimes) {
+  value msg = value::string(R"({"exitCode":0,"properties":[{"name":"mse","value":"3"}]})");
+  ObservedPod p = observePod(podJson(
+      "Succeeded", R"({"exitCode":0,"finishedAt":"2026-11-26T10:00:30Z","message":)" + msg.serialize() + "}"));
+  EXPECT_EQ(p.phase, PodPhase::Succeeded);
+  EXPECT_EQ(p.errorReason, "");
+  ASSERT_EQ(p.properties.size(), 1u);
+  EXPECT_EQ(p.properties[0].value, "3");
+  ASSERT_TRUE(p.startTime && p.endTime);
+  EXPECT_EQ(*p.endTime - *p.startTime, 30);
+}
+
+TEST(Observe, SucceededPodWithoutMessageFails) {
+  ObservedPod p = observePod(podJson("Succeeded", R"({"exitCode":0})"));
+  EXPECT_EQ(p.errorReason, "the step reported no result (empty termination message)");
+}
+
+TEST(Observe, FailedPodReasons) {
+  EXPECT_EQ(observePod(podJson("Failed", R"({"exitCode":2,"reason":"Error"})")).errorReason, "exit code 2");
+  EXPECT_EQ(observePod(podJson("Failed", R"({"exitCode":137,"reason":"OOMKilled"})")).errorReason,
+            "exit code 137 (OOMKilled)");
+  value msg = value::string(R"({"exitCode":122,"error":"upload of output model failed: AccessDenied"})");
+  EXPECT_EQ(observePod(podJson("Failed", R"({"exitCode":122,"message":)" + msg.serialize() + "}")).errorReason,
+            "upload of output model failed: AccessDenied");
+  value evicted = value::parse(R"({"metadata":{"name":"p"},"status":{"phase":"Failed","reason":"DeadlineExceeded",)"
+                               R"("message":"Pod was active on the node longer than the specified deadline"}})");
+  EXPECT_EQ(observePod(evicted).errorReason,
+            "DeadlineExceeded: Pod was active on the node longer than the specified deadline");
+}
+
+TEST(Observe, GarbageFromTheServerNeverThrows) {
+  for (const char* text : {"{}", "[]", "null", R"({"status":{"phase":5}})", R"({"status":{"containerStatuses":"x"}})",
+                           R"({"status":{"phase":"Failed","containerStatuses":[{"name":"main","state":7}]}})"}) {
+    EXPECT_NO_THROW(observePod(value::parse(text))) << text;
+  }
+  EXPECT_NO_THROW(observeJobs({value::parse("[]"), value::parse(R"({"metadata":1})")}, {value::parse("3")}));
+}
+
+TEST(Observe, JobsGetTheirPodsAndFailureCondition) {
+  value job = value::parse(R"({"metadata":{"name":"run-train-1a2b","annotations":{"sluice.dev/step":"Train"}},)"
+                           R"("status":{"active":0,"failed":3,"conditions":[{"type":"Failed","status":"True",)"
+                           R"("reason":"BackoffLimitExceeded","message":"Job has reached the specified backoff limit"}]}})");
+  value foreign = value::parse(R"({"metadata":{"name":"other"}})");
+  auto jobs = observeJobs({job, foreign}, {podJson("Failed", R"({"exitCode":1})"),
+                                           podJson("Failed", R"({"exitCode":1})", "other-job")});
+  ASSERT_EQ(jobs.size(), 1u) << "a Job without the sluice.dev/step annotation is not ours";
+  EXPECT_EQ(jobs[0].step, "Train");
+  EXPECT_EQ(jobs[0].failed, 3);
+  EXPECT_TRUE(jobs[0].jobFailed);
+  EXPECT_EQ(jobs[0].jobFailedReason, "BackoffLimitExceeded");
+  ASSERT_EQ(jobs[0].pods.size(), 1u);
+  EXPECT_EQ(jobs[0].pods[0].errorReason, "exit code 1");
+}
+
+}  // namespace
+}  // namespace sluice::controller
