@@ -16,6 +16,7 @@
 
 #include "crypto.h"
 #include "parallel.h"
+#include "s3_addressing.h"
 #include "xml_extract.h"
 
 namespace sluice::runner {
@@ -50,25 +51,6 @@ std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return s;
-}
-
-bool isIpOrLocalhost(const std::string& hostPort) {
-  std::string host = hostPort;
-  if (!host.empty() && host[0] == '[') return true;  // IPv6 literal
-  host = host.substr(0, host.find(':'));
-  if (host == "localhost") return true;
-  return !host.empty() && std::all_of(host.begin(), host.end(), [](unsigned char c) {
-    return std::isdigit(c) || c == '.';
-  });
-}
-
-// Bucket names usable as a DNS label under TLS (no dots: a dot would break
-// the *.s3 wildcard certificate).
-bool isVirtualHostable(const std::string& bucket) {
-  if (bucket.size() < 3 || bucket.size() > 63) return false;
-  return std::all_of(bucket.begin(), bucket.end(), [](unsigned char c) {
-    return std::islower(c) || std::isdigit(c) || c == '-';
-  });
 }
 
 std::string hashFileRange(const std::string& path, std::uint64_t offset, std::uint64_t length) {
@@ -133,10 +115,6 @@ S3Client::S3Client(S3Config config) : config_(std::move(config)) {
 
 S3Client::~S3Client() = default;
 
-bool S3Client::usePathStyle(const std::string& bucket) const {
-  return config_.forcePathStyle || isIpOrLocalhost(hostPort_) || !isVirtualHostable(bucket);
-}
-
 http::client::http_client& S3Client::clientFor(const std::string& baseUri) {
   std::lock_guard<std::mutex> lock(clientsMu_);
   auto& slot = clients_[baseUri];
@@ -164,15 +142,9 @@ std::string S3Client::payloadHashFor(const Request& r) const {
 }
 
 S3Client::Response S3Client::sendOnce(const Request& r) {
-  const bool pathStyle = r.bucket.empty() || usePathStyle(r.bucket);
-  const std::string host = pathStyle ? hostPort_ : r.bucket + "." + hostPort_;
-  std::string path = "/";
-  if (pathStyle && !r.bucket.empty()) {
-    path += r.bucket;
-    if (!r.key.empty()) path += "/" + uriEncode(r.key, false);
-  } else {
-    path += uriEncode(r.key, false);
-  }
+  const RequestTarget target = addressFor(hostPort_, config_.forcePathStyle, r.bucket, r.key);
+  const std::string& host = target.host;
+  const std::string& path = target.path;
 
   const std::string amzDate = formatAmzDate(config_.clock());
   const std::string payloadHash = payloadHashFor(r);

@@ -106,7 +106,6 @@ class S3Client {
   Response send(const Request& request);
   Response sendOnce(const Request& request);
   web::http::client::http_client& clientFor(const std::string& baseUri);
-  bool usePathStyle(const std::string& bucket) const;
   std::string payloadHashFor(const Request& request) const;
   void multipartUpload(const std::string& bucket, const std::string& key,
                        const std::string& path, std::uint64_t size);
