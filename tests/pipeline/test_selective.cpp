@@ -136,6 +136,47 @@ TEST(Selective, Scenario4ConditionTakesTheElseBranch) {
   expectReused(st, src.status, "Preprocess", "abalone-src");
 }
 
+TEST(Selective, ABranchStepBehindAReusedConditionFollowsTheReusedOutcome) {
+  // Source took the if branch: Register alone runs again.
+  const PipelineExecution good = completedRun(kPipeline, "abalone-good", kT0, "4.37");
+  Simulation again = selectiveRun("abalone-reg", kT0 + 100, {}, selectSteps({"Register"}, "abalone-good"), {good});
+  EXPECT_EQ(again.execution.status.phase, ExecutionPhase::Succeeded) << again.execution.status.failureReason;
+  EXPECT_EQ(again.stepsWithJobs(), std::set<std::string>{"Register"});
+  EXPECT_EQ(stepOf(again.execution.status, "MSECheck").conditionOutcome, std::optional<std::string>("True"));
+
+  // Source took the else branch (and failed in FailNotify): the reused
+  // condition still says False, so Register is skipped and nothing runs.
+  const PipelineExecution low = completedRun(kPipeline, "abalone-low", kT0, "4.37", {{"MseThreshold", "3"}});
+  ASSERT_EQ(low.status.phase, ExecutionPhase::Failed);
+  Simulation skipped = selectiveRun("abalone-reg2", kT0 + 100, {}, selectSteps({"Register"}, "abalone-low"), {low});
+  const ExecutionStatus& st = skipped.execution.status;
+  EXPECT_EQ(st.phase, ExecutionPhase::Succeeded) << st.failureReason;
+  EXPECT_EQ(phaseOf(st, "Register"), "Skipped");
+  EXPECT_EQ(stepOf(st, "Register").reason, "ConditionNotMet");
+  EXPECT_TRUE(skipped.creations.empty());
+  EXPECT_EQ(st.parameters[3].value, "3") << "MseThreshold inherited from the source";
+}
+
+TEST(Selective, FromFailureOfAStoppedSourceRerunsTheStoppedStepAndEverythingAfter) {
+  Simulation stopped(kPipeline, makeExecution("abalone-stopped", kT0));
+  stopped.scripts["Train"].neverFinish = true;
+  for (int i = 0; i < 6; ++i) stopped.step();
+  stopped.execution.spec.stop = true;
+  stopped.runToEnd();
+  ASSERT_EQ(stopped.execution.status.phase, ExecutionPhase::Stopped);
+  ASSERT_EQ(phaseOf(stopped.execution.status, "Train"), "Stopped");
+
+  SelectiveExecutionSpec sel;
+  sel.fromFailure = true;
+  Simulation sim = selectiveRun("abalone-resume", kT0 + 1000, {}, sel, {stopped.execution});
+  const ExecutionStatus& st = sim.execution.status;
+  EXPECT_EQ(st.phase, ExecutionPhase::Succeeded) << st.failureReason;
+  EXPECT_EQ(st.selectiveExecution->selectedSteps,
+            (std::vector<std::string>{"Train", "Evaluate", "MSECheck", "Register", "FailNotify"}));
+  expectReused(st, stopped.execution.status, "Preprocess", "abalone-stopped");
+  EXPECT_EQ(sim.stepsWithJobs(), (std::set<std::string>{"Train", "Evaluate", "Register"}));
+}
+
 TEST(Selective, ChainOfThreeSelectiveExecutionsNamesTheOriginalProducer) {
   const PipelineExecution x1 = completedRun(kPipeline, "x1", kT0, "4.37");
   Simulation s2 = selectiveRun("x2", kT0 + 100, {{"XGBNumRounds", "150"}}, selectSteps({"Train"}), {x1});
