@@ -3,6 +3,7 @@
 // run. Prints figures; asserts nothing (speed is measured, never tested).
 //
 //   bench_s3 [--size BYTES|NMiB|NGiB] [--files N] [--file-size BYTES] [--repeat N]
+//            [--payload auto|signed|unsigned]
 //
 // Defaults: one 256 MiB file (the figure is --size 1GiB), 1,000
 // files of 16 KiB, 3 repetitions. Server from SLUICE_TEST_S3_ENDPOINT,
@@ -61,6 +62,7 @@ int main(int argc, char** argv) {
   std::uint64_t files = 1000;
   std::uint64_t fileSize = 16ull << 10;
   int repeat = 3;
+  PayloadSigning signing = PayloadSigning::Auto;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     const std::string v = i + 1 < argc ? argv[i + 1] : "";
@@ -68,8 +70,14 @@ int main(int argc, char** argv) {
     else if (a == "--files") files = std::stoull(v), ++i;
     else if (a == "--file-size") fileSize = parseSize(v), ++i;
     else if (a == "--repeat") repeat = std::max(1, std::stoi(v)), ++i;
+    else if (a == "--payload" && (v == "auto" || v == "signed" || v == "unsigned")) {
+      signing = v == "auto" ? PayloadSigning::Auto
+                : v == "signed" ? PayloadSigning::Always : PayloadSigning::Unsigned;
+      ++i;
+    }
     else {
-      std::cerr << "usage: bench_s3 [--size N[MiB|GiB]] [--files N] [--file-size N] [--repeat N]\n";
+      std::cerr << "usage: bench_s3 [--size N[MiB|GiB]] [--files N] [--file-size N] [--repeat N]"
+                   " [--payload auto|signed|unsigned]\n";
       return 2;
     }
   }
@@ -78,13 +86,16 @@ int main(int argc, char** argv) {
     std::cerr << ok.message() << "\n";
     return 2;
   }
-  S3Client client(clientConfig(env));
+  S3Config cfg = clientConfig(env);
+  cfg.payloadSigning = signing;
+  S3Client client(cfg);
   const std::string bucket = uniqueBucketName();
   client.createBucket(bucket);
   ScratchDir dir;
 
-  std::printf("bench_s3: endpoint %s, multipart threshold %llu MiB, part %llu MiB, %zu parallel parts\n",
+  std::printf("bench_s3: endpoint %s, payload %s, multipart threshold %llu MiB, part %llu MiB, %zu parallel parts\n",
               env.endpoint.c_str(),
+              signing == PayloadSigning::Auto ? "auto" : signing == PayloadSigning::Always ? "signed" : "unsigned",
               static_cast<unsigned long long>(client.config().multipartThreshold >> 20),
               static_cast<unsigned long long>(client.config().partSize >> 20),
               client.config().partConcurrency);
