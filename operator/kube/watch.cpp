@@ -83,7 +83,11 @@ bool Reflector::list() {
 }
 
 void Reflector::run() {
-  bool need_list = true;
+  bool need_list = options_.start_resource_version.empty();
+  if (!need_list) {
+    std::lock_guard<std::mutex> lock(mu_);
+    resource_version_ = options_.start_resource_version;
+  }
   while (!stopping()) {
     if (need_list) {
       if (!list()) {

@@ -37,6 +37,10 @@ struct ReflectorOptions {
   std::chrono::seconds max_watch_timeout{10 * 60};
   BackoffPolicy backoff{std::chrono::milliseconds(800), std::chrono::seconds(30), 2.0, 0.5,
                         std::chrono::minutes(2)};
+  // Resume watching from this version instead of listing first (e.g. the
+  // last version a previous run saw). If it is too old the server answers
+  // 410 and the reflector falls back to a full list, as after any 410.
+  std::string start_resource_version;
   std::shared_ptr<Clock> clock = real_clock();
   RandomSource random;  // default: default_random()
 };

@@ -1,0 +1,172 @@
+// Watch, reflector and informer against a real kube-apiserver.
+#include <future>
+#include <map>
+#include <set>
+
+#include "cluster_fixture.h"
+#include "kube/informer.h"
+
+namespace sluice::kube {
+namespace {
+
+using testing::config_map;
+using web::json::value;
+
+class WatchIntegrationTest : public testing::ClusterTest {};
+
+// Key -> resourceVersion, for comparing a store with a fresh list.
+std::map<std::string, std::string> versions(const std::vector<value>& items) {
+  std::map<std::string, std::string> out;
+  for (const auto& i : items) out[object_key(i)] = object_resource_version(i);
+  return out;
+}
+std::map<std::string, std::string> versions(const std::vector<ObjectPtr>& items) {
+  std::map<std::string, std::string> out;
+  for (const auto& i : items) out[object_key(*i)] = object_resource_version(*i);
+  return out;
+}
+
+TEST_F(WatchIntegrationTest, EventsArriveWhileTheStreamIsOpen) {
+  const auto cms = resources::config_maps();
+  auto start = client_->list(cms, ns_);
+  ASSERT_TRUE(start.ok());
+  std::atomic<int> seen{0};
+  pplx::cancellation_token_source cancel;
+  WatchOptions opts;
+  opts.resource_version = start->resource_version;
+  opts.timeout_seconds = 60;
+  std::promise<Result<void>> done;
+  std::thread watcher([&] {
+    done.set_value(client_->watch(cms, ns_, opts, [&](WatchEvent&& e) {
+      if (e.type == WatchEventType::Added) ++seen;
+      return true;
+    }, cancel.get_token()));
+  });
+  ASSERT_TRUE(client_->create(cms, ns_, config_map("a", "1")).ok());
+  // The event must arrive long before the 60 s stream ends: the body is
+  // read as it streams, not when the response completes.
+  EXPECT_TRUE(testing::eventually([&] { return seen.load() == 1; }, std::chrono::seconds(10)));
+  auto t0 = std::chrono::steady_clock::now();
+  cancel.cancel();
+  auto result = done.get_future().get();
+  watcher.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5)) << "cancel must be prompt";
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.error().kind, ErrorKind::Cancelled);
+}
+
+TEST_F(WatchIntegrationTest, TooOldResourceVersionIsGone) {
+  const auto cms = resources::config_maps();
+  // Make sure history has moved well past version 1.
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(client_->create(cms, ns_, config_map("o" + std::to_string(i), "v")).ok());
+  WatchOptions opts;
+  opts.resource_version = "1";
+  opts.timeout_seconds = 5;
+  auto r = client_->watch(cms, ns_, opts, [](WatchEvent&&) { return true; });
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, ErrorKind::Gone) << r.error().to_string();
+}
+
+TEST_F(WatchIntegrationTest, InformerConvergesWhileServerClosesWatchEverySecond) {
+  const auto cms = resources::config_maps();
+  // Some objects exist before the informer starts; some of them get deleted.
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(client_->create(cms, ns_, config_map("pre-" + std::to_string(i), "0")).ok());
+
+  ReflectorOptions opts;
+  opts.min_watch_timeout = std::chrono::seconds(1);
+  opts.max_watch_timeout = std::chrono::seconds(1);
+  Informer informer(client_, cms, ns_, opts);
+  std::mutex mu;
+  std::set<std::string> deleted_seen;
+  std::atomic<int> adds{0}, updates{0};
+  informer.add_handlers({[&](const ObjectPtr&) { ++adds; },
+                         [&](const ObjectPtr&, const ObjectPtr&) { ++updates; },
+                         [&](const ObjectPtr& o) {
+                           std::lock_guard<std::mutex> lock(mu);
+                           deleted_seen.insert(object_name(*o));
+                         }});
+  informer.start();
+  ASSERT_TRUE(informer.wait_for_sync(std::chrono::seconds(20)));
+  EXPECT_EQ(informer.store().size(), 20u);
+
+  // ~30 s of concurrent creates, updates and deletes.
+  std::set<std::string> deleted_by_us;
+  std::mutex deleted_mu;
+  auto stop_at = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 3; ++w) {
+    writers.emplace_back([&, w] {
+      int n = 0;
+      while (std::chrono::steady_clock::now() < stop_at) {
+        std::string name = "w" + std::to_string(w) + "-" + std::to_string(n++);
+        auto created = client_->create(cms, ns_, config_map(name, "0"));
+        if (!created.ok()) continue;
+        value patch = value::object();
+        patch["data"]["value"] = value::string("1");
+        (void)client_->merge_patch(cms, ns_, name, patch);
+        if (n % 3 == 0) {
+          if (client_->remove(cms, ns_, name).ok()) {
+            std::lock_guard<std::mutex> lock(deleted_mu);
+            deleted_by_us.insert(name);
+          }
+        }
+        if (n % 10 == 0) {
+          std::string pre = "pre-" + std::to_string((w * 7 + n / 10) % 20);
+          if (client_->remove(cms, ns_, pre).ok()) {
+            std::lock_guard<std::mutex> lock(deleted_mu);
+            deleted_by_us.insert(pre);
+          }
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    });
+  }
+  for (auto& t : writers) t.join();
+
+  auto fresh = client_->list(cms, ns_);
+  ASSERT_TRUE(fresh.ok());
+  auto want = versions(fresh->items);
+  EXPECT_TRUE(testing::eventually([&] { return versions(informer.store().list()) == want; },
+                                  std::chrono::seconds(15)))
+      << "store has " << informer.store().size() << " objects, list has " << want.size();
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    std::lock_guard<std::mutex> lock2(deleted_mu);
+    for (const auto& name : deleted_by_us) EXPECT_TRUE(deleted_seen.count(name)) << "missed delete of " << name;
+    EXPECT_GT(deleted_by_us.size(), 20u);
+  }
+  EXPECT_GT(updates.load(), 0);
+  informer.stop();
+  std::cout << "[watch-restarts] objects=" << want.size() << " deletes=" << deleted_by_us.size()
+            << " lists=" << informer.list_count() << "\n";
+}
+
+TEST_F(WatchIntegrationTest, ResumeFromTooOldVersionRelistsAndConverges) {
+  const auto cms = resources::config_maps();
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(client_->create(cms, ns_, config_map("x" + std::to_string(i), "v")).ok());
+  ReflectorOptions opts;
+  opts.start_resource_version = "1";  // long compacted out of the watch window
+  Informer informer(client_, cms, ns_, opts);
+  informer.start();
+  ASSERT_TRUE(informer.wait_for_sync(std::chrono::seconds(20))) << "no relist after 410";
+  EXPECT_EQ(informer.list_count(), 1);
+  ASSERT_TRUE(client_->create(cms, ns_, config_map("after", "v")).ok());
+  ASSERT_TRUE(client_->remove(cms, ns_, "x0").ok());
+  auto fresh = client_->list(cms, ns_);
+  ASSERT_TRUE(fresh.ok());
+  auto want = versions(fresh->items);
+  EXPECT_TRUE(testing::eventually([&] { return versions(informer.store().list()) == want; }));
+  informer.stop();
+}
+
+TEST_F(WatchIntegrationTest, StopIsPrompt) {
+  Informer informer(client_, resources::config_maps(), ns_);
+  informer.start();
+  ASSERT_TRUE(informer.wait_for_sync(std::chrono::seconds(20)));
+  auto t0 = std::chrono::steady_clock::now();
+  informer.stop();  // the 5-10 min watch is open now
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+}
+
+}  // namespace
+}  // namespace sluice::kube
