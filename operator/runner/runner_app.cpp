@@ -174,11 +174,13 @@ class ExecRun {
       return fail(e.errnum == ENOENT ? kExitCommandNotFound : kExitCannotExecute, e.what());
     }
     if (child.exitCode != 0) {
+      // Worded as DESIGN.md's failureReason ("Step 'X' failed: exit code 2");
+      // outputs of a failed command are not uploaded.
       const std::string why = child.signal != 0
-                                  ? "command killed by signal " + std::to_string(child.signal) +
-                                        " (" + strsignal(child.signal) + ")"
-                                  : "command exited with code " + std::to_string(child.exitCode);
-      return fail(child.exitCode, why + "; outputs not uploaded");
+                                  ? "killed by signal " + std::to_string(child.signal) + " (" +
+                                        strsignal(child.signal) + ")"
+                                  : "exit code " + std::to_string(child.exitCode);
+      return fail(child.exitCode, why);
     }
 
     TerminationMessage message;

@@ -223,7 +223,7 @@ TEST_F(RunnerIT, CommandExitCodeIsPropagatedAndOutputsAreNotUploaded) {
   const RunResult r = run(spec, {"/bin/sh", "-c", "mkdir -p \"$1\" && echo x > \"$1\"/f && exit 7", "step", work + "/o"});
   EXPECT_EQ(r.exitCode, 7) << r.stderrText;
   const value msg = completeMessage(7);
-  EXPECT_NE(msg.at("error").as_string().find("exited with code 7"), std::string::npos);
+  EXPECT_NE(msg.at("error").as_string().find("exit code 7"), std::string::npos);
   EXPECT_TRUE(client_->listObjects(bucket_, "run/o/").empty());
 }
 
