@@ -1,0 +1,303 @@
+#include "operator_app.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "common/log.h"
+#include "controller/controller_metrics.h"
+#include "controller/event_recorder.h"
+#include "controller/execution_reconciler.h"
+#include "controller/http_endpoints.h"
+#include "controller/pipeline_reconciler.h"
+#include "controller/sluice_resources.h"
+#include "kube/client.h"
+#include "kube/config.h"
+#include "kube/informer.h"
+#include "kube/leader_election.h"
+#include "kube/workers.h"
+#include "kube/workqueue.h"
+
+namespace sluice::controller {
+
+using web::json::value;
+
+namespace {
+
+std::string str(const value& v, std::initializer_list<const char*> path) {
+  const value* cur = &v;
+  for (const char* p : path) {
+    if (!cur->is_object() || !cur->has_field(p)) return "";
+    cur = &cur->at(p);
+  }
+  return cur->is_string() ? cur->as_string() : "";
+}
+
+std::string keyOf(const value& obj) {
+  return str(obj, {"metadata", "namespace"}) + "/" + str(obj, {"metadata", "name"});
+}
+
+// The name of obj's controlling owner of the given kind, or "".
+std::string ownerName(const value& obj, const std::string& kind) {
+  if (!obj.is_object() || !obj.has_field("metadata") || !obj.at("metadata").has_field("ownerReferences")) return "";
+  const value& refs = obj.at("metadata").at("ownerReferences");
+  if (!refs.is_array()) return "";
+  for (const auto& r : refs.as_array()) {
+    if (str(r, {"kind"}) == kind) return str(r, {"name"});
+  }
+  return "";
+}
+
+pipeline::UnixSeconds wallNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+kube::ProcessResult toProcessResult(const ReconcileOutcome& o) {
+  if (o.retry) return kube::ProcessResult::retry(o.error);
+  if (o.requeueAfter) return kube::ProcessResult::requeue(*o.requeueAfter);
+  return kube::ProcessResult::done();
+}
+
+std::string podNamespace() {
+  std::ifstream f("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
+  std::string ns;
+  std::getline(f, ns);
+  return ns;
+}
+
+std::string identity() {
+  char host[256] = {0};
+  gethostname(host, sizeof host - 1);
+  std::random_device rd;
+  return std::string(host) + "_" + std::to_string(rd() % 1000000);
+}
+
+}  // namespace
+
+int runOperator(const OperatorFlags& flags, const std::function<void()>& waitForStop) {
+  log::Level level = log::Level::Info;
+  log::parseLevel(flags.logLevel, level);
+  log::setLevel(level);
+
+  auto config = flags.kubeconfig.empty() ? kube::default_config("") : kube::load_kubeconfig(flags.kubeconfig, flags.context);
+  if (!config.ok()) {
+    log::error("cannot load Kubernetes configuration", {{"error", config.error().to_string()}});
+    return 2;
+  }
+  kube::ClientOptions copts;
+  copts.qps = flags.kubeApiQps;
+  copts.burst = flags.kubeApiBurst;
+  copts.user_agent = "sluice-operator/0.1";
+  auto clientResult = kube::Client::create(std::move(config).value(), copts);
+  if (!clientResult.ok()) {
+    log::error("cannot create Kubernetes client", {{"error", clientResult.error().to_string()}});
+    return 2;
+  }
+  std::shared_ptr<kube::Client> client = clientResult.value();
+
+  Registry registry;
+  ControllerMetrics metrics(registry);
+  EventRecorder events(client);
+
+  kube::ReflectorOptions owned;
+  owned.label_selector = kLabelExecution;  // only Jobs and Pods we made
+  kube::Informer pipelines(client, pipelinesResource(), flags.namespace_);
+  kube::Informer executions(client, executionsResource(), flags.namespace_);
+  kube::Informer jobs(client, kube::resources::jobs(), flags.namespace_, owned);
+  kube::Informer pods(client, kube::resources::pods(), flags.namespace_, owned);
+
+  kube::WorkQueue execQueue;
+  kube::WorkQueue pipelineQueue;
+
+  // ---- event handlers: enqueue keys, never block ----
+  auto enqueueExecution = [&](const kube::ObjectPtr& o) { execQueue.add(keyOf(*o)); };
+  executions.add_handlers({enqueueExecution, [&](const kube::ObjectPtr&, const kube::ObjectPtr& o) { enqueueExecution(o); },
+                           enqueueExecution});
+  auto enqueueJobOwner = [&](const kube::ObjectPtr& job) {
+    std::string owner = ownerName(*job, "PipelineExecution");
+    if (!owner.empty()) execQueue.add(str(*job, {"metadata", "namespace"}) + "/" + owner);
+  };
+  jobs.add_handlers({enqueueJobOwner, [&](const kube::ObjectPtr&, const kube::ObjectPtr& j) { enqueueJobOwner(j); },
+                     enqueueJobOwner});
+  auto enqueuePodOwner = [&](const kube::ObjectPtr& pod) {
+    const std::string ns = str(*pod, {"metadata", "namespace"});
+    std::string job = ownerName(*pod, "Job");
+    if (kube::ObjectPtr j = job.empty() ? nullptr : jobs.store().get(ns + "/" + job)) {
+      enqueueJobOwner(j);
+      return;
+    }
+    // The Job is not in the cache yet: its label names the execution (exact
+    // for names of up to 63 characters; the Job's own event covers the rest).
+    std::string exec = str(*pod, {"metadata", "labels", kLabelExecution});
+    if (!exec.empty()) execQueue.add(ns + "/" + exec);
+  };
+  pods.add_handlers({enqueuePodOwner, [&](const kube::ObjectPtr&, const kube::ObjectPtr& p) { enqueuePodOwner(p); },
+                     enqueuePodOwner});
+  auto onPipeline = [&](const kube::ObjectPtr& p) {
+    pipelineQueue.add(keyOf(*p));
+    // Executions that have not snapshotted their pipeline yet (e.g. waiting
+    // for it to appear) look again.
+    const std::string ns = str(*p, {"metadata", "namespace"});
+    const std::string name = str(*p, {"metadata", "name"});
+    for (const auto& e : executions.store().by_namespace(ns)) {
+      if (str(*e, {"spec", "pipelineRef", "name"}) != name) continue;
+      std::string phase = str(*e, {"status", "phase"});
+      if (phase.empty() || phase == "Pending") execQueue.add(keyOf(*e));
+    }
+  };
+  pipelines.add_handlers({onPipeline, [&](const kube::ObjectPtr&, const kube::ObjectPtr& p) { onPipeline(p); }, nullptr});
+
+  Caches caches{&pipelines.store(), &executions.store(), &jobs.store(), &pods.store()};
+  pipeline::PlanOptions planOptions;
+  planOptions.gpuResourceName = flags.gpuResourceName;
+  ExecutionReconciler execReconciler(client, caches, events, metrics, planOptions, wallNow);
+  PipelineReconciler pipelineReconciler(client, pipelines.store(), events, wallNow);
+
+  auto timed = [&](const std::string& controller, const std::function<ReconcileOutcome()>& fn) {
+    auto start = std::chrono::steady_clock::now();
+    ReconcileOutcome o;
+    try {
+      o = fn();
+    } catch (const std::exception& e) {
+      // Never crash on what the server sent; retry with backoff.
+      o.retry = true;
+      o.error = std::string("unexpected error: ") + e.what();
+      log::error("reconcile threw", {{"controller", controller}, {"error", e.what()}});
+    }
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    metrics.reconcileDuration.observe(secs, {{"controller", controller}});
+    metrics.reconciles.inc({{"controller", controller}, {"result", o.retry ? "error" : "ok"}});
+    metrics.queueDepth.set(static_cast<double>(execQueue.len()), {{"queue", "executions"}});
+    return toProcessResult(o);
+  };
+
+  // ---- HTTP endpoints ----
+  std::atomic<bool> leading{!flags.leaderElect};
+  std::atomic<bool> electing{false};
+  auto synced = [&] { return pipelines.has_synced() && executions.has_synced() && jobs.has_synced() && pods.has_synced(); };
+  auto renderMetrics = [&] {
+    std::map<Labels, double> byPhase;
+    for (const auto& e : executions.store().list()) {
+      std::string phase = str(*e, {"status", "phase"});
+      byPhase[{{"phase", phase.empty() ? "Pending" : phase}}] += 1;
+    }
+    metrics.executions.replaceAll(std::move(byPhase));
+    metrics.queueDepth.set(static_cast<double>(execQueue.len()), {{"queue", "executions"}});
+    metrics.queueDepth.set(static_cast<double>(pipelineQueue.len()), {{"queue", "pipelines"}});
+    return registry.render();
+  };
+  std::unique_ptr<HttpEndpoints> metricsEndpoint, healthEndpoint;
+  try {
+    if (flags.metricsBindAddress != "0") metricsEndpoint = std::make_unique<HttpEndpoints>(flags.metricsBindAddress, EndpointHandlers{renderMetrics, synced});
+    if (flags.healthProbeBindAddress != "0") {
+      // Ready = caches synced and either leading or standing by as a candidate.
+      healthEndpoint = std::make_unique<HttpEndpoints>(
+          flags.healthProbeBindAddress,
+          EndpointHandlers{nullptr, [&] { return synced() && (!flags.leaderElect || leading || electing); }});
+    }
+  } catch (const std::exception& e) {
+    log::error("cannot serve endpoints", {{"error", e.what()}});
+    return 2;
+  }
+
+  pipelines.start();
+  executions.start();
+  jobs.start();
+  pods.start();
+
+  // ---- workers, started when leading (or at once without election) ----
+  std::mutex poolsMu;
+  std::unique_ptr<kube::WorkerPool> execPool, pipelinePool;
+  auto startWorkers = [&] {
+    std::lock_guard<std::mutex> l(poolsMu);
+    if (execPool) return;
+    // Reconcile against warm caches only.
+    while (!synced()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    execPool = std::make_unique<kube::WorkerPool>(execQueue, flags.workers, [&](const std::string& key) {
+      return timed("execution", [&] { return execReconciler.reconcile(key); });
+    });
+    pipelinePool = std::make_unique<kube::WorkerPool>(pipelineQueue, 1, [&](const std::string& key) {
+      return timed("pipeline", [&] { return pipelineReconciler.reconcile(key); });
+    });
+    for (const auto& e : executions.store().list()) execQueue.add(keyOf(*e));
+    for (const auto& p : pipelines.store().list()) pipelineQueue.add(keyOf(*p));
+    log::info("workers started", {{"workers", std::to_string(flags.workers)}});
+  };
+
+  std::atomic<bool> lostLeadership{false};
+  std::atomic<bool> stopping{false};
+  std::mutex stopMu;
+  std::condition_variable stopCv;
+  std::unique_ptr<kube::LeaderElector> elector;
+  if (flags.leaderElect) {
+    kube::LeaderElectionConfig le;
+    le.lease_name = flags.leaseName;
+    le.lease_namespace = !flags.leaseNamespace.empty() ? flags.leaseNamespace
+                         : !podNamespace().empty()     ? podNamespace()
+                                                       : "default";
+    le.identity = identity();
+    le.on_started_leading = [&] {
+      log::info("started leading", {{"identity", le.identity}});
+      leading = true;
+      std::thread(startWorkers).detach();
+    };
+    le.on_stopped_leading = [&] {
+      leading = false;
+      if (!stopping) {
+        log::error("lost leadership; exiting so a fresh process campaigns again");
+        lostLeadership = true;
+        stopCv.notify_all();
+      }
+    };
+    elector = std::make_unique<kube::LeaderElector>(client, le);
+    electing = true;
+    elector->start();
+  } else {
+    startWorkers();
+  }
+
+  // Wait for the signal (or lost leadership).
+  std::thread waiter([&] {
+    waitForStop();
+    std::lock_guard<std::mutex> l(stopMu);
+    stopping = true;
+    stopCv.notify_all();
+  });
+  {
+    std::unique_lock<std::mutex> l(stopMu);
+    stopCv.wait(l, [&] { return stopping.load() || lostLeadership.load(); });
+  }
+  stopping = true;
+  log::info("shutting down: finishing in-flight reconciles");
+  execQueue.shutdown();
+  pipelineQueue.shutdown();
+  {
+    std::lock_guard<std::mutex> l(poolsMu);
+    if (execPool) execPool->stop();
+    if (pipelinePool) pipelinePool->stop();
+  }
+  if (elector) elector->stop();  // releases the lease so a standby takes over at once
+  pipelines.stop();
+  executions.stop();
+  jobs.stop();
+  pods.stop();
+  int rc = lostLeadership ? 1 : 0;
+  if (lostLeadership) {
+    // The signal waiter is still blocked; leave without joining it.
+    waiter.detach();
+  } else {
+    waiter.join();
+  }
+  log::info("stopped", {{"exitCode", std::to_string(rc)}});
+  return rc;
+}
+
+}  // namespace sluice::controller
