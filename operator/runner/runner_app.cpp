@@ -158,6 +158,12 @@ class ExecRun {
       const auto start = std::chrono::steady_clock::now();
       try {
         const TransferStats s = downloadInput(*client, in, kTransferConcurrency);
+        if (s.files == 0) {
+          // Legitimate for an upstream step that wrote an empty directory,
+          // but also what a mistyped literal URI looks like: say so.
+          logLine("warning: input '" + in.name + "': no objects under " + in.uri.str() +
+                  "; " + in.path + " is an empty directory");
+        }
         logLine("input '" + in.name + "': " + std::to_string(s.files) + " file(s), " +
                 std::to_string(s.bytes) + " bytes from " + in.uri.str() + " to " + in.path +
                 " in " + shortSeconds(secondsSince(start)));
