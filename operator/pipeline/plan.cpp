@@ -42,7 +42,7 @@ class Run {
     }
     index();
     for (const auto& name : *order) observe(name);
-    if (in_.execution.spec.stop) {
+    if (stopRequested()) {
       stop();
       return;
     }
@@ -60,6 +60,9 @@ class Run {
   std::map<std::string, const StepSpec*> specs_;
   std::map<std::string, const ObservedJob*> jobs_;  // by step, matched on the deterministic name
 
+  // Stopping is one-way: clearing spec.stop mid-way does not resume.
+  bool stopRequested() const { return in_.execution.spec.stop || st_.phase == ExecutionPhase::Stopping; }
+
   int64_t generation() const { return in_.execution.metadata.generation; }
   std::string now() const { return formatRfc3339(in_.now); }
   RenderScope scope() const { return {&in_.execution, &st_}; }
@@ -70,11 +73,13 @@ class Run {
 
   void index() {
     // One status per snapshot step, in spec order, whatever the stored status held.
+    std::map<std::string, StepStatus*> stored;
+    for (auto& x : st_.steps) stored.emplace(x.name, &x);
     std::vector<StepStatus> ordered;
     for (const auto& s : spec_.steps) {
       specs_[s.name] = &s;
-      auto it = std::find_if(st_.steps.begin(), st_.steps.end(), [&](const StepStatus& x) { return x.name == s.name; });
-      ordered.push_back(it != st_.steps.end() ? *it : pendingStep(s.name));
+      auto it = stored.find(s.name);
+      ordered.push_back(it != stored.end() ? std::move(*it->second) : pendingStep(s.name));
     }
     st_.steps = std::move(ordered);
     for (auto& s : st_.steps) steps_[s.name] = &s;
@@ -110,7 +115,7 @@ class Run {
     if (it == jobs_.end()) {
       // The cache may not show a just-created Job yet: ask again (AlreadyExists
       // means adopt). Not when stopping: stop() deletes it by name instead.
-      if (s.phase == StepPhase::Starting && !in_.execution.spec.stop) recreate(name);
+      if (s.phase == StepPhase::Starting && !stopRequested()) recreate(name);
       if (s.phase == StepPhase::Executing) stepFailed(s, "JobDeleted", "Job " + q(s.jobName) + " disappeared");
       return;
     }

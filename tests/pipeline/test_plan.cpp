@@ -174,6 +174,14 @@ TEST(Plan, StopWaitsWhileTheJobIsStillBeingDeleted) {
   EXPECT_EQ(out.status.phase, ExecutionPhase::Stopping);
   EXPECT_EQ(phaseOf(out.status, "Preprocess"), "Stopping");
   EXPECT_TRUE(out.jobsToDelete.empty()) << "deletion already under way";
+
+  // Clearing spec.stop while Stopping does not resume the run.
+  in.execution.status = out.status;
+  in.execution.spec.stop = false;
+  in.jobs.clear();
+  const PlanOutput after = plan(in);
+  EXPECT_EQ(after.status.phase, ExecutionPhase::Stopped);
+  EXPECT_TRUE(after.jobsToCreate.empty());
 }
 
 TEST(Plan, StopRightAfterCreationDeletesByNameAndCreatesNothing) {
