@@ -17,6 +17,7 @@
 
 #include "child_process.h"
 #include "json_path.h"
+#include "runner_init.h"
 #include "s3_client.h"
 #include "staging.h"
 #include "staging_spec.h"
@@ -48,56 +49,6 @@ int usage() {
   std::cerr << "usage: sluice-runner init DEST\n"
                "       sluice-runner exec -- COMMAND [ARGS...]\n";
   return kExitRunnerError;
-}
-
-// init: the Tekton/Argo entrypoint pattern. An init container copies the
-// runner into an emptyDir that the main container mounts, so any user image
-// can run it. Written to a temporary name and renamed, so the main
-// container never sees a partial binary.
-int runInit(const std::vector<std::string>& args) {
-  if (args.size() != 1) return usage();
-  const std::string dest = args[0] + "/sluice-runner";
-  const std::string tmp = args[0] + "/.sluice-runner.tmp";
-  const int in = ::open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-  if (in < 0) {
-    logLine(std::string("error: cannot open /proc/self/exe: ") + std::strerror(errno));
-    return kExitRunnerError;
-  }
-  const int out = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
-  if (out < 0) {
-    logLine("error: cannot create " + tmp + ": " + std::strerror(errno));
-    ::close(in);
-    return kExitRunnerError;
-  }
-  char buf[1 << 16];
-  bool ok = true;
-  for (;;) {
-    const ssize_t n = ::read(in, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) ok = false;
-    if (n <= 0) break;
-    for (ssize_t done = 0; done < n;) {
-      const ssize_t w = ::write(out, buf + done, static_cast<std::size_t>(n - done));
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) {
-        ok = false;
-        break;
-      }
-      done += w;
-    }
-    if (!ok) break;
-  }
-  const int err = errno;
-  ::close(in);
-  ok = ok && ::fchmod(out, 0755) == 0 && ::fsync(out) == 0;
-  ok = (::close(out) == 0) && ok;
-  if (!ok || ::rename(tmp.c_str(), dest.c_str()) != 0) {
-    logLine("error: cannot write " + dest + ": " + std::strerror(ok ? errno : err));
-    ::unlink(tmp.c_str());
-    return kExitRunnerError;
-  }
-  logLine("installed " + dest);
-  return 0;
 }
 
 // sluice-runner is PID 1 of the step container, and the kernel drops
@@ -278,7 +229,7 @@ int runnerMain(int argc, char** argv) {
   if (args.empty()) return usage();
   const std::string verb = args[0];
   args.erase(args.begin());
-  if (verb == "init") return runInit(args);
+  if (verb == "init") return args.size() == 1 ? installRunner(args[0]) : usage();
   if (verb == "exec") {
     if (args.empty() || args[0] != "--" || args.size() < 2) return usage();
     args.erase(args.begin());

@@ -14,6 +14,7 @@
 #include <functional>
 #include <cpprest/json.h>
 #include <filesystem>
+#include <sstream>
 #include <thread>
 
 #include "crypto.h"
@@ -38,8 +39,9 @@ struct RunResult {
 // `onStarted`, when given, runs with the pid while the runner is alive.
 RunResult spawnRunner(const std::vector<std::string>& args, const std::vector<std::string>& env,
                       const std::string& stderrPath,
-                      const std::function<void(pid_t)>& onStarted = nullptr) {
-  std::vector<std::string> argv{SLUICE_RUNNER_BIN};
+                      const std::function<void(pid_t)>& onStarted = nullptr,
+                      const std::string& binary = SLUICE_RUNNER_BIN) {
+  std::vector<std::string> argv{binary};
   argv.insert(argv.end(), args.begin(), args.end());
   std::vector<char*> cargv;
   for (auto& a : argv) cargv.push_back(a.data());
@@ -301,9 +303,52 @@ TEST_F(RunnerIT, InitCopiesItselfIntoTheSharedDirectory) {
   ASSERT_EQ(r.exitCode, 0) << r.stderrText;
   EXPECT_TRUE(sameBytes(SLUICE_RUNNER_BIN, dir_ / "shared/sluice-runner"));
   EXPECT_EQ(access((dir_ / "shared/sluice-runner").c_str(), X_OK), 0);
+  EXPECT_FALSE(fs::exists(dir_ / "shared/lib"));  // no lib/ beside the build's binary
+
+  // The copy runs, and itself installs further.
+  fs::create_directories(dir_ / "again");
+  const RunResult again =
+      spawnRunner({"init", dir_ / "again"}, {}, dir_ / "stderr.txt", nullptr, dir_ / "shared/sluice-runner");
+  EXPECT_EQ(again.exitCode, 0) << again.stderrText;
+  EXPECT_TRUE(sameBytes(SLUICE_RUNNER_BIN, dir_ / "again/sluice-runner"));
   const RunResult bad = spawnRunner({"init", dir_ / "missing-dir"}, {}, dir_ / "stderr.txt");
   EXPECT_EQ(bad.exitCode, 125);
   EXPECT_NE(bad.stderrText.find("cannot create"), std::string::npos) << bad.stderrText;
+}
+
+// An image that ships the runner with its shared libraries in lib/ beside
+// it: init carries lib/ along, and the copy loads them from there
+// (RUNPATH $ORIGIN/lib), so a user image needs only glibc.
+TEST_F(RunnerIT, InitCarriesTheLibDirectoryAndTheCopyUsesIt) {
+  fs::create_directories(dir_ / "image/lib");
+  fs::copy_file(SLUICE_RUNNER_BIN, dir_ / "image/sluice-runner");
+  fs::permissions(dir_ / "image/sluice-runner", fs::perms::owner_all);
+  // The real libcpprest, found the way the loader found it for this test.
+  std::string cpprest;
+  std::istringstream ownMaps(readTextFile("/proc/self/maps"));
+  for (std::string l; std::getline(ownMaps, l);) {
+    const auto pos = l.find('/');
+    if (pos != std::string::npos && l.find("libcpprest.so") != std::string::npos) cpprest = l.substr(pos);
+  }
+  ASSERT_FALSE(cpprest.empty()) << "this test links libcpprest, so it must be mapped";
+  const std::string soname = fs::path(cpprest).filename().string();
+  fs::copy_file(cpprest, dir_ / ("image/lib/" + soname));
+  fs::create_directories(dir_ / "shared");
+  const RunResult r = spawnRunner({"init", dir_ / "shared"}, {}, dir_ / "stderr.txt", nullptr,
+                                  dir_ / "image/sluice-runner");
+  ASSERT_EQ(r.exitCode, 0) << r.stderrText;
+  EXPECT_TRUE(sameBytes(cpprest, dir_ / ("shared/lib/" + soname)));
+
+  // The installed copy resolves libcpprest from its own lib/ directory.
+  value spec = value::object();
+  spec["store"] = store();
+  const std::string maps = dir_ / "copy-maps.txt";
+  // The command reads its parent's (the runner's) memory map.
+  const RunResult self = spawnRunner({"exec", "--", "/bin/sh", "-c", "cat /proc/$PPID/maps > \"$1\"", "sh", maps},
+                                     runnerEnv(spec), dir_ / "stderr.txt", nullptr, dir_ / "shared/sluice-runner");
+  ASSERT_EQ(self.exitCode, 0) << self.stderrText;
+  EXPECT_NE(readTextFile(maps).find((fs::path(dir_.path()) / "shared/lib" / soname).string()), std::string::npos)
+      << "the copy did not load libcpprest from its lib/ directory";
 }
 
 }  // namespace
