@@ -134,7 +134,7 @@ bool decodeTerminationMessage(const std::string& message, ObservedPod& pod) {
   return true;
 }
 
-ObservedPod observePod(const value& pod) {
+ObservedPod observePod(const value& pod, bool expectRunnerMessage) {
   ObservedPod p;
   p.name = stringAt(pod, {"metadata", "name"});
   p.phase = phaseOf(stringAt(pod, {"status", "phase"}));
@@ -146,7 +146,7 @@ ObservedPod observePod(const value& pod) {
   }
   if (p.phase == PodPhase::Succeeded) {
     std::string message = main ? stringAt(*main, {"state", "terminated", "message"}) : "";
-    decodeTerminationMessage(message, p);
+    if (expectRunnerMessage || !message.empty()) decodeTerminationMessage(message, p);
   } else if (p.phase == PodPhase::Failed) {
     const value* state = main ? field(*main, "state") : nullptr;
     const value* terminated = state ? field(*state, "terminated") : nullptr;
@@ -204,7 +204,8 @@ std::vector<ObservedJob> observeJobs(const std::vector<value>& jobs, const std::
         }
       }
     }
-    for (const value* pod : podsByJob[j.name]) j.pods.push_back(observePod(*pod));
+    const bool runner = stringAt(job, {"metadata", "annotations", "sluice.dev/runner"}) != "none";
+    for (const value* pod : podsByJob[j.name]) j.pods.push_back(observePod(*pod, runner));
     out.push_back(std::move(j));
   }
   return out;

@@ -28,8 +28,10 @@ inline constexpr size_t kMaxTerminationMessageBytes = 4096;
 // message is empty, too large or malformed.
 bool decodeTerminationMessage(const std::string& message, pipeline::ObservedPod& pod);
 
-// One pod, as JSON, to ObservedPod.
-pipeline::ObservedPod observePod(const web::json::value& pod);
+// One pod, as JSON, to ObservedPod. expectRunnerMessage is false for steps
+// that run without sluice-runner (Job annotation sluice.dev/runner=none):
+// they report no outputs, so an empty message is fine.
+pipeline::ObservedPod observePod(const web::json::value& pod, bool expectRunnerMessage = true);
 
 // Jobs (JSON) plus all pods of this execution (JSON) to ObservedJobs: each
 // pod is attached to the Job named by its "job-name" label (or its

@@ -158,6 +158,7 @@ int runOperator(const OperatorFlags& flags, const std::function<void()>& waitFor
   Caches caches{&pipelines.store(), &executions.store(), &jobs.store(), &pods.store()};
   pipeline::PlanOptions planOptions;
   planOptions.gpuResourceName = flags.gpuResourceName;
+  planOptions.runnerImage = flags.runnerImage;
   ExecutionReconciler execReconciler(client, caches, events, metrics, planOptions, wallNow);
   PipelineReconciler pipelineReconciler(client, pipelines.store(), events, wallNow);
 

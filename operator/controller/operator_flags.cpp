@@ -74,6 +74,7 @@ FlagsResult parseOperatorFlags(const std::vector<std::string>& args) {
        }},
       {"kube-api-burst", positive(f.kubeApiBurst, 100000)},
       {"gpu-resource-name", str(f.gpuResourceName)},
+      {"runner-image", str(f.runnerImage)},
   };
   std::map<std::string, bool*> booleans = {{"leader-elect", &f.leaderElect}, {"help", &f.help}};
 
@@ -141,6 +142,8 @@ Flags:
   --kube-api-qps Q                  client-side request rate to the API server (default 50, 0 = unlimited)
   --kube-api-burst N                burst above the rate (default 100)
   --gpu-resource-name NAME          extended resource for step GPUs (default nvidia.com/gpu)
+  --runner-image IMAGE              image shipping /sluice-runner, which stages step inputs and outputs
+                                    (default: none; steps then run without artifact staging)
 )";
 }
 

@@ -22,6 +22,8 @@ struct OperatorFlags {
   double kubeApiQps = 50;
   int kubeApiBurst = 100;
   std::string gpuResourceName = "nvidia.com/gpu";
+  // Image shipping /sluice-runner; empty runs steps unwrapped (no staging).
+  std::string runnerImage;
   bool help = false;
 };
 

@@ -110,3 +110,18 @@ TEST(Observe, JobsGetTheirPodsAndFailureCondition) {
 
 }  // namespace
 }  // namespace sluice::controller
+
+namespace sluice::controller {
+namespace {
+
+TEST(Observe, StepsWithoutTheRunnerNeedNoMessage) {
+  value job = value::parse(R"({"metadata":{"name":"run-train-1a2b","annotations":{"sluice.dev/step":"Train",)"
+                           R"("sluice.dev/runner":"none"}},"status":{"succeeded":1}})");
+  auto jobs = observeJobs({job}, {podJson("Succeeded", R"({"exitCode":0})")});
+  ASSERT_EQ(jobs.size(), 1u);
+  ASSERT_EQ(jobs[0].pods.size(), 1u);
+  EXPECT_EQ(jobs[0].pods[0].errorReason, "");
+}
+
+}  // namespace
+}  // namespace sluice::controller
