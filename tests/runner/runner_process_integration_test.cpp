@@ -273,6 +273,9 @@ TEST_F(RunnerIT, BadInputsFailClearlyWithACompleteMessage) {
     const char* wantInError;
   };
   const std::string closed = "http://127.0.0.1:" + std::to_string(closedLocalPort());
+  value missingOutput = specWith(present, "", "");
+  missingOutput["outputs"] = arrayOf({item({{"name", "model"}, {"path", work + "/never-written"},
+                                            {"uri", "s3://" + bucket_ + "/run/model/"}})});
   const Case cases[] = {
       {"missing input object", specWith("s3://" + bucket_ + "/up/absent.json", "", ""), "", {"true"}, 121, "NoSuchKey"},
       {"unreachable endpoint", specWith(present, "", "", closed), "", {"true"}, 121, "cannot reach"},
@@ -282,6 +285,7 @@ TEST_F(RunnerIT, BadInputsFailClearlyWithACompleteMessage) {
       {"message over 4 KiB", specWith(present, dir_ / "big.json", "blob"), "", {"true"}, 124, "over the 4096-byte limit"},
       {"bad spec", value::parse(R"({"inputs": "nope", "store": {"endpoint": "http://x"}})"), "", {"true"}, 120, "inputs: must be an array"},
       {"command not found", specWith(present, "", ""), "", {"no-such-command-sluice"}, 127, "cannot execute"},
+      {"output never written", missingOutput, "", {"true"}, 122, "does not exist (the command did not write it)"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
