@@ -88,6 +88,10 @@ class ExecRun {
       cfg.region = spec.store.region;
       cfg.forcePathStyle = spec.store.forcePathStyle;
       cfg.caFile = spec.store.caFile;
+      if (!cfg.caFile.empty() && ::access(cfg.caFile.c_str(), R_OK) != 0) {
+        return fail(kExitBadSpec, "bad staging spec: store.caFile: cannot read " + cfg.caFile + ": " +
+                                      std::strerror(errno));
+      }
       if (spec.store.multipartThresholdBytes) cfg.multipartThreshold = *spec.store.multipartThresholdBytes;
       if (spec.store.partSizeBytes) cfg.partSize = *spec.store.partSizeBytes;
       cfg.credentials.accessKeyId = envOr("AWS_ACCESS_KEY_ID", "");

@@ -285,6 +285,11 @@ TEST_F(RunnerIT, BadInputsFailClearlyWithACompleteMessage) {
       {"message over 4 KiB", specWith(present, dir_ / "big.json", "blob"), "", {"true"}, 124, "over the 4096-byte limit"},
       {"bad spec", value::parse(R"({"inputs": "nope", "store": {"endpoint": "http://x"}})"), "", {"true"}, 120, "inputs: must be an array"},
       {"command not found", specWith(present, "", ""), "", {"no-such-command-sluice"}, 127, "cannot execute"},
+      {"CA bundle missing", [&] {
+         value v = specWith(present, "", "");
+         v["store"]["caFile"] = value::string(work + "/no-such-ca.pem");
+         return v;
+       }(), "", {"true"}, 120, "store.caFile: cannot read"},
       {"output never written", missingOutput, "", {"true"}, 122, "does not exist (the command did not write it)"},
   };
   for (const auto& c : cases) {
