@@ -2,7 +2,9 @@
 
 #include <cpprest/filestream.h>
 #include <cpprest/http_client.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -267,6 +269,10 @@ ObjectInfo S3Client::headObject(const std::string& bucket, const std::string& ke
 std::uint64_t S3Client::getObjectToFile(const std::string& bucket, const std::string& key,
                                         const std::string& path) {
   const std::string partial = path + ".sluice-partial";
+  // A local write problem must not look like a network failure (and be retried).
+  const int probe = ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (probe < 0) throw S3Error(S3ErrorKind::LocalIo, 0, "", std::strerror(errno), partial);
+  ::close(probe);
   Request r;
   r.method = "GET";
   r.bucket = bucket;
