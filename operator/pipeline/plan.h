@@ -16,6 +16,18 @@
 // parameters, selective plan, snapshot) -> observe Jobs/Pods -> stop ->
 // schedule (readiness, branch skipping, conditions, fail steps, cache hits,
 // maxParallelSteps) -> completion.
+//
+// status.steps[].reason, for a step that did not simply succeed:
+//   Skipped:   NotSelected, ConditionNotMet, ExecutionFailed, Stopped
+//   Succeeded: Reused, CacheHit
+//   Failed:    PodFailed, BackoffLimitExceeded, DeadlineExceeded (the Job's
+//              condition reason), InvalidResult (unreadable result or a
+//              missing property), JobDeleted, ConditionError, FailStep,
+//              RenderError, InvalidJobSpec
+//   Stopped:   Stopped
+// The execution's Succeeded/Ready condition reason on failure is StepFailed,
+// PipelineInvalid, InvalidParameters or InvalidSelectiveExecution (the last
+// three before any Job exists), and PipelineNotFound while Pending.
 #pragma once
 
 #include "plan_types.h"

@@ -328,6 +328,11 @@ std::variant<SelectivePlan, SelectiveRejection> planSelectiveExecution(
       st.conditionOutcome = src.conditionOutcome;
       st.cacheKey = src.cacheKey;
       st.consumedParameters = src.consumedParameters;
+      if (st.consumedParameters.empty() && source.status.pipelineSpec)
+        // An older status without the record: keep the guard's evidence so
+        // the next execution in a chain compares against the same values.
+        if (const StepSpec* then = findSpec(*source.status.pipelineSpec, s.name))
+          st.consumedParameters = consumedParameters(*then, source.status.parameters);
     } else {
       st.phase = StepPhase::Skipped;
       st.reason = "NotSelected";

@@ -319,6 +319,24 @@ TEST(Selective, AllowStaleReuseRunsAndRecordsAStaleReuseCondition) {
   EXPECT_EQ(stepOf(st, "Preprocess").consumedParameters.at(0).value, "s3://datasets/abalone/abalone.csv");
 }
 
+TEST(Selective, ASourceWithoutConsumedParametersIsJudgedByItsEffectiveValues) {
+  PipelineExecution old = completedRun(kPipeline, "abalone-old", kT0, "4.37", {{"InputData", "s3://d/v1.csv"}});
+  for (auto& s : old.status.steps) s.consumedParameters.clear();  // as an older operator wrote it
+  // Inherited value: not stale, and the record is filled in for the next link.
+  Simulation same = selectiveRun("abalone-n1", kT0 + 100, {}, selectSteps({"Train"}), {old});
+  ASSERT_EQ(same.execution.status.phase, ExecutionPhase::Succeeded) << same.execution.status.failureReason;
+  const auto& consumed = stepOf(same.execution.status, "Preprocess").consumedParameters;
+  ASSERT_EQ(consumed.size(), 1u);
+  EXPECT_EQ(consumed[0].value, "s3://d/v1.csv");
+  // A new value for it: stale.
+  Simulation changed =
+      selectiveRun("abalone-n2", kT0 + 100, {{"InputData", "s3://d/v2.csv"}}, selectSteps({"Train"}), {old});
+  EXPECT_EQ(changed.execution.status.phase, ExecutionPhase::Failed);
+  EXPECT_NE(changed.execution.status.failureReason.find("parameter 'InputData' was \"s3://d/v1.csv\""),
+            std::string::npos)
+      << changed.execution.status.failureReason;
+}
+
 TEST(Selective, ConnectivityTable) {
   const Dag dag = Dag::build(kPipeline.spec);
   struct Row {
