@@ -27,7 +27,10 @@ if [[ -d "$RUN/pids" ]] && ls "$RUN"/pids/*.pid >/dev/null 2>&1; then
 	log "a cluster is already recorded in $RUN; stopping it first"
 	bash "$CLUSTER_DIR/down.sh"
 fi
-BIN="$(bash "$CLUSTER_DIR/build.sh")"
+need=(etcd kube-apiserver kubectl)
+((S3)) && need+=(versitygw)
+((FULL)) && need+=(kube-controller-manager kube-scheduler kwok)
+BIN="$(bash "$CLUSTER_DIR/build.sh" "${need[@]}")"
 rm -rf "$RUN"
 mkdir -p "$RUN"/{pki,logs,pids,etcd,s3}
 chmod 700 "$RUN"

@@ -1,0 +1,201 @@
+#include "fake_kubelet.h"
+
+#include <chrono>
+#include <random>
+
+namespace sluice::testing {
+
+using web::json::value;
+
+namespace {
+
+std::string str(const value& v, std::initializer_list<const char*> path) {
+  const value* cur = &v;
+  for (const char* p : path) {
+    if (!cur->is_object() || !cur->has_field(p)) return "";
+    cur = &cur->at(p);
+  }
+  return cur->is_string() ? cur->as_string() : "";
+}
+
+std::string nowRfc3339() {
+  auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string suffix() {
+  static std::mt19937 rng{std::random_device{}()};
+  std::string s;
+  for (int i = 0; i < 5; ++i) s += "abcdefghijklmnopqrstuvwxyz0123456789"[rng() % 36];
+  return s;
+}
+
+// The main container of a pod spec.
+const value* mainContainer(const value& spec) {
+  if (!spec.has_field("containers")) return nullptr;
+  for (const auto& c : spec.at("containers").as_array()) {
+    if (str(c, {"name"}) == "main") return &c;
+  }
+  return spec.at("containers").size() ? &spec.at("containers").as_array().at(0) : nullptr;
+}
+
+// What sluice-runner would report: every output of the staging spec.
+std::string terminationMessage(const value& podSpec, const StepBehaviour& b) {
+  value msg = value::object();
+  msg["exitCode"] = value::number(b.exitCode);
+  std::vector<value> outputs;
+  if (const value* c = mainContainer(podSpec); c && c->has_field("env")) {
+    for (const auto& e : c->at("env").as_array()) {
+      if (str(e, {"name"}) != "SLUICE_STAGING") continue;
+      value staging = value::parse(str(e, {"value"}));
+      if (staging.has_field("outputs")) {
+        for (const auto& o : staging.at("outputs").as_array()) {
+          value out;
+          out["name"] = o.at("name");
+          out["uri"] = o.at("uri");
+          out["size"] = value::number(42);
+          out["sha256"] = value::string(std::string(64, 'a'));
+          outputs.push_back(out);
+        }
+      }
+    }
+  }
+  if (b.exitCode == 0) {
+    msg["outputs"] = value::array(outputs);
+    std::vector<value> props;
+    for (const auto& [k, v] : b.properties) {
+      value p;
+      p["name"] = value::string(k);
+      p["value"] = value::string(v);
+      props.push_back(p);
+    }
+    msg["properties"] = value::array(props);
+  } else {
+    msg["error"] = value::string("exit code " + std::to_string(b.exitCode));
+  }
+  return msg.serialize();
+}
+
+}  // namespace
+
+FakeKubelet::FakeKubelet(std::shared_ptr<kube::Client> client, std::string ns, Script script)
+    : client_(std::move(client)), ns_(std::move(ns)), script_(std::move(script)) {}
+
+FakeKubelet::~FakeKubelet() { stop(); }
+
+void FakeKubelet::start() { thread_ = std::thread([this] { loop(); }); }
+
+void FakeKubelet::stop() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+}
+
+std::vector<std::string> FakeKubelet::stepsStarted() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return started_;
+}
+
+void FakeKubelet::release(const std::string& step) {
+  std::lock_guard<std::mutex> l(mu_);
+  released_.insert(step);
+}
+
+void FakeKubelet::loop() {
+  while (!stop_) {
+    tick();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+bool FakeKubelet::createPod(const value& job, std::string& podName) {
+  const std::string jobName = str(job, {"metadata", "name"});
+  podName = jobName.substr(0, 50) + "-" + suffix();
+  value pod = value::object();
+  pod["apiVersion"] = value::string("v1");
+  pod["kind"] = value::string("Pod");
+  value tmplMeta = job.at("spec").at("template").has_field("metadata") ? job.at("spec").at("template").at("metadata")
+                                                                       : value::object();
+  pod["metadata"] = tmplMeta;
+  pod["metadata"]["name"] = value::string(podName);
+  pod["metadata"]["labels"]["batch.kubernetes.io/job-name"] = value::string(jobName);
+  value owner;
+  owner["apiVersion"] = value::string("batch/v1");
+  owner["kind"] = value::string("Job");
+  owner["name"] = value::string(jobName);
+  owner["uid"] = job.at("metadata").at("uid");
+  owner["controller"] = value::boolean(true);
+  pod["metadata"]["ownerReferences"] = value::array({owner});
+  pod["spec"] = job.at("spec").at("template").at("spec");
+  pod["spec"]["nodeName"] = value::string("fake-node");  // "scheduled"
+  auto r = client_->create(kube::resources::pods(), ns_, pod);
+  return r.ok() || r.error().is(kube::ErrorKind::AlreadyExists);
+}
+
+void FakeKubelet::finishPod(const std::string& podName, const value& job, const StepBehaviour& b) {
+  auto got = client_->get(kube::resources::pods(), ns_, podName);
+  if (!got.ok()) return;
+  value pod = got.value();
+  const std::string now = nowRfc3339();
+  value cs;
+  cs["name"] = value::string("main");
+  cs["ready"] = value::boolean(false);
+  cs["restartCount"] = value::number(0);
+  cs["image"] = value::string(str(*mainContainer(pod.at("spec")), {"image"}));
+  cs["imageID"] = value::string("");
+  cs["state"]["terminated"]["exitCode"] = value::number(b.exitCode);
+  cs["state"]["terminated"]["reason"] = value::string(b.exitCode == 0 ? "Completed" : "Error");
+  cs["state"]["terminated"]["message"] = value::string(terminationMessage(job.at("spec").at("template").at("spec"), b));
+  cs["state"]["terminated"]["startedAt"] = value::string(now);
+  cs["state"]["terminated"]["finishedAt"] = value::string(now);
+  pod["status"]["phase"] = value::string(b.exitCode == 0 ? "Succeeded" : "Failed");
+  pod["status"]["startTime"] = value::string(now);
+  pod["status"]["containerStatuses"] = value::array({cs});
+  (void)client_->update_status(kube::resources::pods(), ns_, pod);
+}
+
+void FakeKubelet::tick() {
+  kube::ListOptions opts;
+  opts.label_selector = "sluice.dev/execution";
+  auto jobs = client_->list(kube::resources::jobs(), ns_, opts);
+  if (!jobs.ok()) return;
+  int running = 0;
+  for (const auto& job : jobs->items) {
+    const std::string name = str(job, {"metadata", "name"});
+    const std::string step = str(job, {"metadata", "annotations", "sluice.dev/step"});
+    if (!str(job, {"metadata", "deletionTimestamp"}).empty()) continue;
+    std::string pod;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      if (finished_.count(name)) continue;
+      auto it = podOfJob_.find(name);
+      if (it != podOfJob_.end()) pod = it->second;
+    }
+    if (pod.empty()) {
+      if (!createPod(job, pod)) continue;
+      std::lock_guard<std::mutex> l(mu_);
+      podOfJob_[name] = pod;
+      stepOfJob_[name] = step;
+      started_.push_back(step);
+    }
+    StepBehaviour b = script_(step);
+    bool released;
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      released = released_.count(step) > 0;
+    }
+    if (b.hold && !released) {
+      ++running;
+      continue;
+    }
+    finishPod(pod, job, b);
+    std::lock_guard<std::mutex> l(mu_);
+    finished_.insert(name);
+  }
+  if (running > maxRunning_) maxRunning_ = running;
+}
+
+}  // namespace sluice::testing

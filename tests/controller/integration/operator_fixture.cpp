@@ -1,0 +1,166 @@
+#include "operator_fixture.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <random>
+
+#include "kube/config.h"
+
+namespace sluice::testing {
+
+using web::json::value;
+
+namespace {
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+std::string randomSuffix() {
+  static std::mt19937 rng{std::random_device{}()};
+  std::string s;
+  for (int i = 0; i < 6; ++i) s += "abcdefghijklmnopqrstuvwxyz0123456789"[rng() % 36];
+  return s;
+}
+
+std::string str(const value& v, std::initializer_list<const char*> path) {
+  const value* cur = &v;
+  for (const char* p : path) {
+    if (!cur->is_object() || !cur->has_field(p)) return "";
+    cur = &cur->at(p);
+  }
+  return cur->is_string() ? cur->as_string() : "";
+}
+
+int kubectl(const std::vector<std::string>& args, std::string* out = nullptr) {
+  std::vector<std::string> argv = {env("SLUICE_TEST_KUBECTL"), "--kubeconfig", env("SLUICE_TEST_KUBECONFIG")};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return runCommand(argv, out);
+}
+
+}  // namespace
+
+void OperatorTest::SetUpTestSuite() {
+  if (env("SLUICE_TEST_KUBECONFIG").empty() || env("SLUICE_TEST_KUBECTL").empty()) return;  // SetUp fails
+  std::string out;
+  ASSERT_EQ(kubectl({"apply", "--server-side", "--force-conflicts", "-f", SLUICE_SOURCE_DIR "/crds"}, &out), 0) << out;
+  ASSERT_EQ(kubectl({"wait", "--for=condition=Established", "--timeout=60s", "crd/pipelines.sluice.dev",
+                     "crd/pipelineexecutions.sluice.dev"},
+                    &out),
+            0)
+      << out;
+}
+
+void OperatorTest::SetUp() {
+  kubeconfig_ = env("SLUICE_TEST_KUBECONFIG");
+  if (kubeconfig_.empty() || env("SLUICE_TEST_KUBECTL").empty()) {
+    FAIL() << "SLUICE_TEST_KUBECONFIG / SLUICE_TEST_KUBECTL are not set: start the cluster with "
+              "tests/cluster/up.sh and source its env file";
+  }
+  auto config = kube::load_kubeconfig(kubeconfig_);
+  ASSERT_TRUE(config.ok()) << config.error().to_string();
+  kube::ClientOptions o;
+  o.qps = 1000;
+  o.burst = 1000;
+  auto c = kube::Client::create(std::move(config).value(), o);
+  ASSERT_TRUE(c.ok()) << c.error().to_string();
+  client_ = c.value();
+  ns_ = "op-" + randomSuffix();
+  value nsObj;
+  nsObj["apiVersion"] = value::string("v1");
+  nsObj["kind"] = value::string("Namespace");
+  nsObj["metadata"]["name"] = value::string(ns_);
+  ASSERT_TRUE(client_->create(kube::resources::namespaces(), "", nsObj).ok());
+  // No controller-manager here: make the ServiceAccounts pods need.
+  for (const char* sa : {"default", "pipeline-steps"}) {
+    value s;
+    s["apiVersion"] = value::string("v1");
+    s["kind"] = value::string("ServiceAccount");
+    s["metadata"]["name"] = value::string(sa);
+    ASSERT_TRUE(client_->create({"", "v1", "serviceaccounts", true}, ns_, s).ok());
+  }
+}
+
+void OperatorTest::TearDown() {
+  if (kubelet_) kubelet_->stop();
+  if (operator_ && operator_->running()) {
+    EXPECT_EQ(stopOperator(), 0) << "operator must exit 0 on SIGTERM";
+  }
+  if (client_ && !ns_.empty()) (void)client_->remove(kube::resources::namespaces(), "", ns_);
+}
+
+void OperatorTest::startOperator(const std::string& logName) {
+  const std::string log = std::string(SLUICE_TEST_LOG_DIR) + "/" + ns_ + "-" + logName + ".log";
+  operator_ = std::make_unique<Process>(
+      std::vector<std::string>{SLUICE_OPERATOR_BIN, "--kubeconfig", kubeconfig_, "--namespace", ns_,
+                               "--metrics-bind-address", "0", "--health-probe-bind-address", "0",
+                               "--runner-image", "registry.example/sluice-runner:test", "--workers", "4",
+                               "--kube-api-qps", "200", "--kube-api-burst", "400"},
+      log);
+}
+
+int OperatorTest::stopOperator() {
+  operator_->signal(SIGTERM);
+  return operator_->wait(30000);
+}
+
+void OperatorTest::startKubelet(FakeKubelet::Script script) {
+  kubelet_ = std::make_unique<FakeKubelet>(client_, ns_, std::move(script));
+  kubelet_->start();
+}
+
+void OperatorTest::apply(const std::string& yaml) {
+  char path[] = "/tmp/sluice-manifest-XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ::close(fd);
+  {
+    std::ofstream f(path);
+    f << yaml;
+  }
+  std::string out;
+  int rc = kubectl({"apply", "-n", ns_, "-f", path}, &out);
+  ::unlink(path);
+  ASSERT_EQ(rc, 0) << out;
+}
+
+value OperatorTest::execution(const std::string& name) {
+  auto r = client_->get({"sluice.dev", "v1alpha1", "pipelineexecutions", true}, ns_, name);
+  return r.ok() ? r.value() : value::object();
+}
+
+std::string OperatorTest::phase(const std::string& name) { return str(execution(name), {"status", "phase"}); }
+
+std::string OperatorTest::waitTerminal(const std::string& name, std::chrono::seconds timeout) {
+  std::string p;
+  eventually(
+      [&] {
+        p = phase(name);
+        return p == "Succeeded" || p == "Failed" || p == "Stopped";
+      },
+      timeout);
+  return p;
+}
+
+const value* OperatorTest::stepStatus(const value& exec, const std::string& step) {
+  if (!exec.has_field("status") || !exec.at("status").has_field("steps")) return nullptr;
+  for (const auto& s : exec.at("status").at("steps").as_array()) {
+    if (str(s, {"name"}) == step) return &s;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> OperatorTest::jobSteps() {
+  std::vector<std::string> steps;
+  auto r = client_->list(kube::resources::jobs(), ns_);
+  if (!r.ok()) return steps;
+  for (const auto& j : r->items) steps.push_back(str(j, {"metadata", "annotations", "sluice.dev/step"}));
+  std::sort(steps.begin(), steps.end());
+  return steps;
+}
+
+}  // namespace sluice::testing

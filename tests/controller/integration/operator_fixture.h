@@ -1,0 +1,55 @@
+// An operator process against the real API server, in a fresh namespace,
+// with the CRDs applied and a FakeKubelet playing the missing controllers.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "fake_kubelet.h"
+#include "kube/client.h"
+#include "process.h"
+
+namespace sluice::testing {
+
+template <typename Pred>
+bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(60)) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return pred();
+}
+
+class OperatorTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite();
+  void SetUp() override;
+  void TearDown() override;
+
+  void startOperator(const std::string& logName = "operator");
+  // SIGTERM and the exit code (expected 0).
+  int stopOperator();
+  void startKubelet(FakeKubelet::Script script);
+
+  // Applies a YAML manifest (with kubectl, in the test namespace).
+  void apply(const std::string& yaml);
+  web::json::value execution(const std::string& name);
+  std::string phase(const std::string& name);
+  // Waits for a terminal phase; returns it ("" on timeout).
+  std::string waitTerminal(const std::string& name, std::chrono::seconds timeout = std::chrono::seconds(90));
+  const web::json::value* stepStatus(const web::json::value& exec, const std::string& step);
+  std::vector<std::string> jobSteps();  // steps with a Job, sorted
+
+  std::shared_ptr<kube::Client> client_;
+  std::string ns_;
+  std::string kubeconfig_;
+  std::unique_ptr<Process> operator_;
+  std::unique_ptr<FakeKubelet> kubelet_;
+};
+
+}  // namespace sluice::testing

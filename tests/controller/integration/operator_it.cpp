@@ -1,0 +1,283 @@
+// The operator end to end against the real API server (integration tier):
+// no Job controller or kubelet runs, FakeKubelet plays them. Checks exactly
+// which Jobs exist and what the execution's status says.
+#include <signal.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "operator_fixture.h"
+
+namespace sluice::testing {
+namespace {
+
+using web::json::value;
+
+std::string readFile(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+std::string str(const value& v, std::initializer_list<const char*> path) {
+  const value* cur = &v;
+  for (const char* p : path) {
+    if (!cur->is_object() || !cur->has_field(p)) return "";
+    cur = &cur->at(p);
+  }
+  return cur->is_string() ? cur->as_string() : "";
+}
+
+std::string execYaml(const std::string& name, const std::string& pipeline, const std::string& extraSpec = "") {
+  return "apiVersion: sluice.dev/v1alpha1\nkind: PipelineExecution\nmetadata: {name: " + name +
+         "}\nspec:\n  pipelineRef: {name: " + pipeline + "}\n" + extraSpec;
+}
+
+StepBehaviour abaloneScript(const std::string& step) {
+  StepBehaviour b;
+  if (step == "Evaluate") b.properties["mse"] = "4.37";
+  return b;
+}
+
+std::map<std::string, std::string> outputUris(const value& step) {
+  std::map<std::string, std::string> m;
+  if (!step.has_field("outputs")) return m;
+  for (const auto& o : step.at("outputs").as_array()) m[str(o, {"name"})] = str(o, {"uri"});
+  return m;
+}
+
+std::vector<std::string> jobStepsOf(kube::Client& c, const std::string& ns, const std::string& exec) {
+  kube::ListOptions o;
+  o.label_selector = "sluice.dev/execution=" + exec;
+  std::vector<std::string> steps;
+  auto r = c.list(kube::resources::jobs(), ns, o);
+  if (r.ok()) {
+    for (const auto& j : r->items) steps.push_back(str(j, {"metadata", "annotations", "sluice.dev/step"}));
+  }
+  std::sort(steps.begin(), steps.end());
+  return steps;
+}
+
+const std::string kLinear = R"(apiVersion: sluice.dev/v1alpha1
+kind: Pipeline
+metadata: {name: linear}
+spec:
+  defaults: {serviceAccountName: pipeline-steps}
+  steps:
+  - {name: A, container: {image: registry.example/a:1}}
+  - {name: B, container: {image: registry.example/b:1}, dependsOn: [A]}
+  - {name: C, container: {image: registry.example/c:1}, dependsOn: [B]}
+)";
+
+TEST_F(OperatorTest, AbaloneRunsThenSelectiveRunsLinkTheSourcesOutputs) {
+  startOperator();
+  startKubelet(abaloneScript);
+  apply(readFile(SLUICE_SOURCE_DIR "/examples/abalone/pipeline.yaml"));
+  apply(execYaml("full", "abalone"));
+  ASSERT_EQ(waitTerminal("full"), "Succeeded") << execution("full").serialize();
+  value full = execution("full");
+  EXPECT_EQ(jobStepsOf(*client_, ns_, "full"), (std::vector<std::string>{"Evaluate", "Preprocess", "Register", "Train"}));
+  ASSERT_NE(stepStatus(full, "MSECheck"), nullptr);
+  EXPECT_EQ(str(*stepStatus(full, "MSECheck"), {"condition", "outcome"}), "True");
+  EXPECT_EQ(str(*stepStatus(full, "FailNotify"), {"phase"}), "Skipped");
+  EXPECT_EQ(str(*stepStatus(full, "FailNotify"), {"reason"}), "ConditionNotMet");
+  EXPECT_EQ(str(full, {"status", "progress"}), "6/6");
+  const auto preprocessUris = outputUris(*stepStatus(full, "Preprocess"));
+  ASSERT_EQ(preprocessUris.size(), 2u);
+
+  // (1) Only Train, with new hyperparameters: exactly one Job.
+  apply(execYaml("train-only", "abalone",
+                 "  parameters: [{name: XGBNumRounds, value: \"200\"}]\n"
+                 "  selectiveExecution: {sourceExecution: full, selectedSteps: [Train]}\n"));
+  ASSERT_EQ(waitTerminal("train-only"), "Succeeded") << execution("train-only").serialize();
+  EXPECT_EQ(jobStepsOf(*client_, ns_, "train-only"), std::vector<std::string>{"Train"});
+  value trainOnly = execution("train-only");
+  const value* pre = stepStatus(trainOnly, "Preprocess");
+  ASSERT_NE(pre, nullptr);
+  EXPECT_EQ(str(*pre, {"phase"}), "Succeeded");
+  EXPECT_EQ(str(*pre, {"reusedFrom", "execution"}), "full");
+  EXPECT_EQ(outputUris(*pre), preprocessUris) << "reused outputs are linked, not recomputed";
+  EXPECT_EQ(str(*stepStatus(trainOnly, "Evaluate"), {"reason"}), "NotSelected");
+
+  // (2) Train + Evaluate from the selective run: Preprocess still names the
+  // execution that really produced it.
+  apply(execYaml("train-eval", "abalone",
+                 "  selectiveExecution: {sourceExecution: train-only, selectedSteps: [Train, Evaluate]}\n"));
+  ASSERT_EQ(waitTerminal("train-eval"), "Succeeded") << execution("train-eval").serialize();
+  EXPECT_EQ(jobStepsOf(*client_, ns_, "train-eval"), (std::vector<std::string>{"Evaluate", "Train"}));
+  value trainEval = execution("train-eval");
+  EXPECT_EQ(str(*stepStatus(trainEval, "Preprocess"), {"reusedFrom", "execution"}), "full");
+  EXPECT_EQ(outputUris(*stepStatus(trainEval, "Preprocess")), preprocessUris);
+  // Parameters: the source's effective value is inherited.
+  bool sawInherited = false;
+  for (const auto& p : trainEval.at("status").at("parameters").as_array()) {
+    if (str(p, {"name"}) == "XGBNumRounds") {
+      EXPECT_EQ(str(p, {"value"}), "200");
+      EXPECT_EQ(str(p, {"source"}), "Reference");
+      sawInherited = true;
+    }
+  }
+  EXPECT_TRUE(sawInherited);
+
+  // An unconnected selection is rejected before any Job exists, naming Evaluate.
+  apply(execYaml("gap", "abalone",
+                 "  selectiveExecution: {sourceExecution: full, selectedSteps: [Train, MSECheck]}\n"));
+  ASSERT_EQ(waitTerminal("gap"), "Failed");
+  value gap = execution("gap");
+  EXPECT_NE(str(gap, {"status", "failureReason"}).find("Evaluate"), std::string::npos)
+      << str(gap, {"status", "failureReason"});
+  EXPECT_TRUE(jobStepsOf(*client_, ns_, "gap").empty());
+}
+
+TEST_F(OperatorTest, LinearPipelineRunsInOrderAndLabelsTheExecution) {
+  startOperator();
+  startKubelet([](const std::string&) { return StepBehaviour{}; });
+  apply(kLinear);
+  apply(execYaml("run", "linear"));
+  ASSERT_EQ(waitTerminal("run"), "Succeeded") << execution("run").serialize();
+  EXPECT_EQ(kubelet_->stepsStarted(), (std::vector<std::string>{"A", "B", "C"}));
+  value run = execution("run");
+  EXPECT_EQ(str(run, {"metadata", "labels", "sluice.dev/pipeline"}), "linear");
+  EXPECT_FALSE(str(run, {"status", "endTime"}).empty());
+  ASSERT_TRUE(run.at("status").has_field("pipelineSpec")) << "the spec is snapshotted at start";
+}
+
+TEST_F(OperatorTest, StepFailureFailsTheExecutionNamingTheStep) {
+  startOperator();
+  startKubelet([](const std::string& step) {
+    StepBehaviour b;
+    if (step == "B") b.exitCode = 2;
+    return b;
+  });
+  apply(kLinear);
+  apply(execYaml("run", "linear"));
+  ASSERT_EQ(waitTerminal("run"), "Failed");
+  value run = execution("run");
+  EXPECT_EQ(str(run, {"status", "failureReason"}), "Step 'B' failed: exit code 2");
+  EXPECT_EQ(jobStepsOf(*client_, ns_, "run"), (std::vector<std::string>{"A", "B"})) << "C never starts";
+}
+
+TEST_F(OperatorTest, InvalidInputFailsWithAReasonAndNoJobs) {
+  startOperator();
+  startKubelet([](const std::string&) { return StepBehaviour{}; });
+  apply(R"(apiVersion: sluice.dev/v1alpha1
+kind: Pipeline
+metadata: {name: cyclic}
+spec:
+  steps:
+  - {name: A, container: {image: registry.example/a:1}, dependsOn: [B]}
+  - {name: B, container: {image: registry.example/b:1}, dependsOn: [A]}
+)");
+  apply(kLinear);
+  apply(execYaml("cyc", "cyclic"));
+  apply(execYaml("badparam", "linear", "  parameters: [{name: Nope, value: \"1\"}]\n"));
+  apply(execYaml("badsource", "linear", "  selectiveExecution: {sourceExecution: missing, selectedSteps: [B]}\n"));
+  struct Row {
+    std::string exec, reason, needle;
+  };
+  for (const Row& r : std::vector<Row>{{"cyc", "PipelineInvalid", "A -> B -> A"},
+                                       {"badparam", "InvalidParameters", "Nope"},
+                                       {"badsource", "InvalidSelectiveExecution", "missing"}}) {
+    ASSERT_EQ(waitTerminal(r.exec), "Failed") << r.exec;
+    value e = execution(r.exec);
+    std::string reasons;
+    for (const auto& c : e.at("status").at("conditions").as_array()) reasons += str(c, {"reason"}) + " ";
+    EXPECT_NE(reasons.find(r.reason), std::string::npos) << r.exec << ": " << e.at("status").serialize();
+    EXPECT_NE(str(e, {"status", "failureReason"}).find(r.needle), std::string::npos)
+        << r.exec << ": " << str(e, {"status", "failureReason"});
+    EXPECT_TRUE(jobStepsOf(*client_, ns_, r.exec).empty()) << r.exec << " must create no Job";
+  }
+}
+
+TEST_F(OperatorTest, StopDeletesRunningJobsAndEndsStopped) {
+  startOperator();
+  startKubelet([](const std::string& step) {
+    StepBehaviour b;
+    b.hold = step == "B";
+    return b;
+  });
+  apply(kLinear);
+  apply(execYaml("run", "linear"));
+  ASSERT_TRUE(eventually([&] { return jobStepsOf(*client_, ns_, "run").size() == 2; }));
+  value patch;
+  patch["spec"]["stop"] = value::boolean(true);
+  ASSERT_TRUE(client_->merge_patch({"sluice.dev", "v1alpha1", "pipelineexecutions", true}, ns_, "run", patch).ok());
+  ASSERT_EQ(waitTerminal("run"), "Stopped");
+  value run = execution("run");
+  EXPECT_EQ(str(*stepStatus(run, "B"), {"phase"}), "Stopped");
+  EXPECT_NE(str(*stepStatus(run, "C"), {"phase"}), "Succeeded");
+  EXPECT_TRUE(eventually([&] { return jobStepsOf(*client_, ns_, "run") == std::vector<std::string>{"A"}; }))
+      << "B's running Job is deleted";
+}
+
+TEST_F(OperatorTest, MaxParallelStepsIsRespected) {
+  startOperator();
+  startKubelet([](const std::string&) {
+    StepBehaviour b;
+    b.hold = true;
+    return b;
+  });
+  apply(R"(apiVersion: sluice.dev/v1alpha1
+kind: Pipeline
+metadata: {name: fan}
+spec:
+  maxParallelSteps: 2
+  steps:
+  - {name: P1, container: {image: registry.example/p:1}}
+  - {name: P2, container: {image: registry.example/p:1}}
+  - {name: P3, container: {image: registry.example/p:1}}
+  - {name: P4, container: {image: registry.example/p:1}}
+)");
+  apply(execYaml("run", "fan"));
+  ASSERT_TRUE(eventually([&] { return jobStepsOf(*client_, ns_, "run").size() == 2; }));
+  // Give the operator every chance to overshoot before checking.
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  auto first = jobStepsOf(*client_, ns_, "run");
+  EXPECT_EQ(first.size(), 2u);
+  for (const auto& s : first) kubelet_->release(s);
+  ASSERT_TRUE(eventually([&] { return jobStepsOf(*client_, ns_, "run").size() == 4; }));
+  for (const char* s : {"P1", "P2", "P3", "P4"}) kubelet_->release(s);
+  ASSERT_EQ(waitTerminal("run"), "Succeeded");
+  EXPECT_LE(kubelet_->maxConcurrentRunning(), 2);
+}
+
+TEST_F(OperatorTest, ExecutionWaitsForAMissingPipeline) {
+  startOperator();
+  startKubelet([](const std::string&) { return StepBehaviour{}; });
+  apply(execYaml("early", "linear"));
+  ASSERT_TRUE(eventually([&] {
+    value e = execution("early");
+    if (!e.has_field("status") || !e.at("status").has_field("conditions")) return false;
+    for (const auto& c : e.at("status").at("conditions").as_array()) {
+      if (str(c, {"reason"}) == "PipelineNotFound") return true;
+    }
+    return false;
+  })) << execution("early").serialize();
+  EXPECT_EQ(phase("early"), "Pending");
+  apply(kLinear);  // GitOps applied them in the other order
+  ASSERT_EQ(waitTerminal("early"), "Succeeded");
+}
+
+TEST_F(OperatorTest, SigkillMidwayThenRestartFinishesEverythingWithOneJobPerStep) {
+  startOperator("first");
+  startKubelet([](const std::string&) { return StepBehaviour{}; });
+  apply(kLinear);
+  std::string yaml;
+  for (int i = 0; i < 10; ++i) yaml += execYaml("run-" + std::to_string(i), "linear") + "---\n";
+  apply(yaml);
+  ASSERT_TRUE(eventually([&] { return kubelet_->stepsStarted().size() >= 8; }));
+  operator_->signal(SIGKILL);
+  EXPECT_EQ(operator_->wait(10000), 128 + SIGKILL);
+  startOperator("second");
+  for (int i = 0; i < 10; ++i) {
+    const std::string name = "run-" + std::to_string(i);
+    ASSERT_EQ(waitTerminal(name), "Succeeded") << name;
+    EXPECT_EQ(jobStepsOf(*client_, ns_, name), (std::vector<std::string>{"A", "B", "C"}))
+        << name << ": exactly one Job per step";
+  }
+}
+
+}  // namespace
+}  // namespace sluice::testing
