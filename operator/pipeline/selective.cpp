@@ -174,14 +174,17 @@ std::variant<std::vector<std::string>, SelectiveRejection> expandSelection(const
 }
 
 std::vector<std::string> missingConnectingSteps(const Dag& dag, const std::vector<std::string>& selected) {
+  // x lies on a path between two selected steps exactly when some selected
+  // step is upstream of x and some selected step is downstream of it; two
+  // unions avoid walking the graph once per pair of selected steps.
   const std::set<std::string> sel(selected.begin(), selected.end());
-  std::set<std::string> missing;
-  for (const auto& a : selected)
-    for (const auto& b : selected) {
-      if (a == b) continue;
-      for (const auto& s : dag.stepsBetween(a, b))
-        if (!sel.count(s)) missing.insert(s);
-    }
+  std::set<std::string> belowSelected, aboveSelected, missing;
+  for (const auto& s : selected) {
+    for (const auto& d : dag.descendants(s)) belowSelected.insert(d);
+    for (const auto& a : dag.ancestors(s)) aboveSelected.insert(a);
+  }
+  for (const auto& x : belowSelected)
+    if (aboveSelected.count(x) && !sel.count(x)) missing.insert(x);
   return inSpecOrder(dag, missing);
 }
 
