@@ -32,6 +32,11 @@ need_cluster() {
 	[[ -r "$SLUICE_TEST_KUBECONFIG" ]] || fail "SLUICE_TEST_KUBECONFIG=$SLUICE_TEST_KUBECONFIG is not readable"
 }
 helm() { "$SLUICE_TEST_HELM" "$@"; }
+# helm template assumes Kubernetes v1.20 unless told; render for the real server.
+server_version() {
+	k version -o json | python3 -c 'import json, sys; print(json.load(sys.stdin)["serverVersion"]["gitVersion"])'
+}
+render() { helm template "$@" --kube-version "$KUBE_VERSION"; }
 k() { "$SLUICE_TEST_KUBECTL" --kubeconfig "$SLUICE_TEST_KUBECONFIG" "$@"; }
 
 # Unique per run: several runs may share one cluster.
@@ -92,6 +97,7 @@ check_dry_run() {
 	need_helm
 	need_cluster
 	local rel ns a b out
+	KUBE_VERSION="$(server_version)"
 	rel="sluice-$RUN_ID"
 	ns="$(new_namespace release)"
 	a="$(new_namespace a)"
@@ -99,9 +105,9 @@ check_dry_run() {
 	# The CRDs first (really applied, idempotent): the chart's objects do not
 	# need them, but a user's install does, and this is the chart's copy.
 	k apply --server-side --force-conflicts --field-manager=sluice-chart-test -f "$CHART/crds/" >/dev/null
-	out="$(helm template "$rel" "$CHART" -n "$ns")"
-	k apply --dry-run=server -n "$ns" -f - <<<"$out" >/dev/null || fail "default render rejected"
-	out="$(helm template "$rel" "$CHART" -n "$ns" -f "$HERE/values-all-options.yaml" \
+	out="$(render "$rel" "$CHART" -n "$ns")"
+	k apply --dry-run=server -f - <<<"$out" >/dev/null || fail "default render rejected"
+	out="$(render "$rel" "$CHART" -n "$ns" -f "$HERE/values-all-options.yaml" \
 		--set-json "rbac.watchNamespaces=[\"$a\",\"$b\"]" \
 		--set-json "stepServiceAccount.namespaces=[\"$a\",\"$b\"]")"
 	[[ "$out" == *"kind: ServiceMonitor"* && "$out" == *"interval: 15s"* ]] ||
@@ -110,11 +116,11 @@ check_dry_run() {
 		fail "every-option render lacks leader election or --namespaces"
 	# The ServiceMonitor kind needs the Prometheus Operator's CRDs, which the
 	# test cluster does not have: checked by content above, left out here.
-	helm template "$rel" "$CHART" -n "$ns" -f "$HERE/values-all-options.yaml" \
+	render "$rel" "$CHART" -n "$ns" -f "$HERE/values-all-options.yaml" \
 		--set-json "rbac.watchNamespaces=[\"$a\",\"$b\"]" \
 		--set-json "stepServiceAccount.namespaces=[\"$a\",\"$b\"]" \
 		--set metrics.serviceMonitor.enabled=false |
-		k apply --dry-run=server -n "$ns" -f - >/dev/null || fail "every-option render rejected"
+		k apply --dry-run=server -f - >/dev/null || fail "every-option render rejected"
 	echo "ok: default and every-option renders accepted by the API server (dry run)"
 }
 
@@ -125,11 +131,17 @@ can() {
 	k auth can-i --as="system:serviceaccount:$sa_ns:$sa" -n "$ns" "$@" 2>/dev/null || true
 }
 
-# expect_can yes|no SA_NS SA NAMESPACE VERB RESOURCE
+# expect_can yes|no SA_NS SA NAMESPACE VERB RESOURCE [FLAGS]; a single
+# "VERB RESOURCE FLAGS" word is split on spaces, without globbing ("* *").
 expect_can() {
 	local want="$1"
 	shift
 	local got
+	if (($# == 4)); then
+		local -a words
+		read -ra words <<<"$4"
+		set -- "$1" "$2" "$3" "${words[@]}"
+	fi
 	got="$(can "$@")"
 	[[ "$got" == "$want" ]] || {
 		printf 'FAIL: can-i %s (as %s:%s in %s) = %s, want %s\n' "${*:4}" "$1" "$2" "$3" "$got" "$want" >&2
@@ -140,17 +152,18 @@ expect_can() {
 # What the operator needs in a namespace it watches.
 ALLOWED=(
 	"get pipelines.sluice.dev" "list pipelines.sluice.dev" "watch pipelines.sluice.dev"
-	"update pipelines.sluice.dev/status" "patch pipelines.sluice.dev/status"
+	"update pipelines.sluice.dev --subresource=status" "patch pipelines.sluice.dev --subresource=status"
 	"get pipelineexecutions.sluice.dev" "list pipelineexecutions.sluice.dev" "watch pipelineexecutions.sluice.dev"
 	"update pipelineexecutions.sluice.dev" "patch pipelineexecutions.sluice.dev"
-	"update pipelineexecutions.sluice.dev/status" "patch pipelineexecutions.sluice.dev/status"
+	"update pipelineexecutions.sluice.dev --subresource=status" "patch pipelineexecutions.sluice.dev --subresource=status"
+	"update pipelineexecutions.sluice.dev --subresource=finalizers"
 	"create jobs.batch" "delete jobs.batch" "get jobs.batch" "list jobs.batch" "watch jobs.batch"
 	"get pods" "list pods" "watch pods"
 	"create events" "patch events" "create events.events.k8s.io"
 )
 # What it must not be able to do anywhere.
 FORBIDDEN=(
-	"get secrets" "list secrets" "watch secrets" "create pods/exec" "get pods/exec"
+	"get secrets" "list secrets" "watch secrets" "create pods --subresource=exec" "get pods --subresource=exec"
 	"create pods" "delete pods"
 	"delete pipelines.sluice.dev" "update pipelines.sluice.dev" "create pipelines.sluice.dev"
 	"delete pipelineexecutions.sluice.dev" "create pipelineexecutions.sluice.dev"
@@ -164,8 +177,8 @@ FORBIDDEN=(
 render_apply() {
 	local rel="$1" ns="$2"
 	shift 2
-	helm template "$rel" "$CHART" -n "$ns" --show-only templates/serviceaccount.yaml \
-		--show-only templates/rbac.yaml "$@" | k apply -n "$ns" -f - >/dev/null
+	render "$rel" "$CHART" -n "$ns" --show-only templates/serviceaccount.yaml \
+		--show-only templates/rbac.yaml "$@" | k apply -f - >/dev/null
 	CLEANUP+=("k delete clusterrole,clusterrolebinding -l app.kubernetes.io/instance=$rel")
 }
 
@@ -174,6 +187,7 @@ check_rbac() {
 	need_cluster
 	RBAC_BAD=0
 	local rel ns other sa v
+	KUBE_VERSION="$(server_version)"
 	# Cluster-wide (default values): allowed in any namespace.
 	rel="sluice-$RUN_ID"
 	ns="$(new_namespace op)"
@@ -181,16 +195,13 @@ check_rbac() {
 	sa="$rel" # the full name of the release
 	render_apply "$rel" "$ns"
 	for v in "${ALLOWED[@]}"; do
-		# shellcheck disable=SC2086
-		expect_can yes "$ns" "$sa" "$other" $v
+		expect_can yes "$ns" "$sa" "$other" "$v"
 	done
 	for v in "${FORBIDDEN[@]}"; do
-		# shellcheck disable=SC2086
-		expect_can no "$ns" "$sa" "$other" $v
+		expect_can no "$ns" "$sa" "$other" "$v"
 	done
-	for v in "get secrets" "create pods/exec" "delete pipelines.sluice.dev"; do
-		# shellcheck disable=SC2086
-		expect_can no "$ns" "$sa" "$ns" $v
+	for v in "get secrets" "create pods --subresource=exec" "delete pipelines.sluice.dev"; do
+		expect_can no "$ns" "$sa" "$ns" "$v"
 	done
 	# Leader election off (one replica): no Lease access.
 	expect_can no "$ns" "$sa" "$ns" update leases.coordination.k8s.io
@@ -201,22 +212,18 @@ check_rbac() {
 	watched="$(new_namespace watched)"
 	render_apply "$rel2" "$ns2" --set-json "rbac.watchNamespaces=[\"$watched\"]" --set replicaCount=2
 	for v in "${ALLOWED[@]}"; do
-		# shellcheck disable=SC2086
-		expect_can yes "$ns2" "$rel2" "$watched" $v
+		expect_can yes "$ns2" "$rel2" "$watched" "$v"
 	done
 	for v in "get pipelines.sluice.dev" "create jobs.batch" "get pods"; do
-		# shellcheck disable=SC2086
-		expect_can no "$ns2" "$rel2" "$other" $v
+		expect_can no "$ns2" "$rel2" "$other" "$v"
 	done
 	for v in "get leases.coordination.k8s.io" "create leases.coordination.k8s.io" "update leases.coordination.k8s.io"; do
-		# shellcheck disable=SC2086
-		expect_can yes "$ns2" "$rel2" "$ns2" $v
+		expect_can yes "$ns2" "$rel2" "$ns2" "$v"
 	done
 	expect_can no "$ns2" "$rel2" "$ns2" delete leases.coordination.k8s.io
 	expect_can no "$ns2" "$rel2" "$other" update leases.coordination.k8s.io
 	for v in "${FORBIDDEN[@]}"; do
-		# shellcheck disable=SC2086
-		expect_can no "$ns2" "$rel2" "$watched" $v
+		expect_can no "$ns2" "$rel2" "$watched" "$v"
 	done
 	((RBAC_BAD == 0)) || fail "$RBAC_BAD permission checks failed"
 	echo "ok: RBAC allows ${#ALLOWED[@]} needed verbs, forbids ${#FORBIDDEN[@]} others, cluster-wide and per namespace"
