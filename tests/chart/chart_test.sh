@@ -6,7 +6,9 @@
 #   chart_test.sh bad-values      each file in bad-values/ fails the schema with
 #                                 the message in bad-values.tsv
 #   chart_test.sh dry-run         rendered manifests (default, every option)
-#                                 accepted by kubectl apply --dry-run=server
+#                                 accepted by kubectl apply --dry-run=server in
+#                                 a namespace enforcing the restricted Pod
+#                                 Security Standard
 #   chart_test.sh rbac            the rendered RBAC, applied for real, lets the
 #                                 operator's ServiceAccount do what it needs and
 #                                 nothing it does not (kubectl auth can-i)
@@ -105,8 +107,16 @@ check_dry_run() {
 	# The CRDs first (really applied, idempotent): the chart's objects do not
 	# need them, but a user's install does, and this is the chart's copy.
 	k apply --server-side --force-conflicts --field-manager=sluice-chart-test -f "$CHART/crds/" >/dev/null
+	# The release namespace enforces (and warns about) the "restricted" Pod
+	# Security Standard: the operator pod must meet it with default values.
+	k label namespace "$ns" pod-security.kubernetes.io/enforce=restricted \
+		pod-security.kubernetes.io/warn=restricted >/dev/null
 	out="$(render "$rel" "$CHART" -n "$ns")"
-	k apply --dry-run=server -f - <<<"$out" >/dev/null || fail "default render rejected"
+	[[ "$out" == *"readOnlyRootFilesystem: true"* && "$out" == *"runAsNonRoot: true"* ]] ||
+		fail "default render is not hardened (read-only root filesystem, non-root)"
+	local applied
+	applied="$(k apply --dry-run=server -f - <<<"$out" 2>&1)" || fail "default render rejected: $applied"
+	[[ "$applied" != *"would violate PodSecurity"* ]] || fail "default render breaks the restricted Pod Security Standard: $applied"
 	out="$(render "$rel" "$CHART" -n "$ns" -f "$HERE/values-all-options.yaml" \
 		--set-json "rbac.watchNamespaces=[\"$a\",\"$b\"]" \
 		--set-json "stepServiceAccount.namespaces=[\"$a\",\"$b\"]")"
@@ -114,13 +124,17 @@ check_dry_run() {
 		fail "every-option render lacks the ServiceMonitor"
 	[[ "$out" == *"- --leader-elect"* && "$out" == *"- --namespaces=$a,$b"* ]] ||
 		fail "every-option render lacks leader election or --namespaces"
+	local tmp
+	tmp="$(mktemp)"
+	CLEANUP+=("rm -f $tmp")
 	# The ServiceMonitor kind needs the Prometheus Operator's CRDs, which the
 	# test cluster does not have: checked by content above, left out here.
 	render "$rel" "$CHART" -n "$ns" -f "$HERE/values-all-options.yaml" \
 		--set-json "rbac.watchNamespaces=[\"$a\",\"$b\"]" \
 		--set-json "stepServiceAccount.namespaces=[\"$a\",\"$b\"]" \
 		--set metrics.serviceMonitor.enabled=false |
-		k apply --dry-run=server -f - >/dev/null || fail "every-option render rejected"
+		k apply --dry-run=server -f - >"$tmp" 2>&1 || fail "every-option render rejected: $(cat "$tmp")"
+	! grep -q "would violate PodSecurity" "$tmp" || fail "every-option render breaks the restricted Pod Security Standard: $(cat "$tmp")"
 	echo "ok: default and every-option renders accepted by the API server (dry run)"
 }
 
