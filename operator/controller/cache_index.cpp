@@ -9,15 +9,15 @@ std::vector<pipeline::CacheEntry> buildCacheIndex(const std::vector<pipeline::Pi
   for (const auto& e : executions) {
     for (const auto& s : e.status.steps) {
       if (s.phase != pipeline::StepPhase::Succeeded || s.cacheKey.empty() || !s.endTime) continue;
+      // Only steps that really ran are entries: a hit or a reuse carries the
+      // consumer's endTime, which would stretch the producer's expiry. The
+      // producer's own entry is in the index already.
+      if (s.cacheHitExecution || s.reusedFromExecution) continue;
       auto end = pipeline::parseRfc3339(*s.endTime);
       if (!end) continue;
       pipeline::CacheEntry c;
       c.key = s.cacheKey;
-      // Entries name the execution that really produced the outputs, so a
-      // hit on a hit still points at the producer.
-      c.execution = s.cacheHitExecution ? *s.cacheHitExecution
-                    : s.reusedFromExecution ? *s.reusedFromExecution
-                                            : e.metadata.name;
+      c.execution = e.metadata.name;
       c.step = s.name;
       c.outputs = s.outputs;
       c.properties = s.properties;

@@ -58,4 +58,19 @@ has kube-scheduler && build_one kube kube-scheduler k8s.io/kubernetes/cmd/kube-s
 has kwok && build_one kwok kwok sigs.k8s.io/kwok/cmd/kwok
 has helm && build_one helm helm helm.sh/helm/v3/cmd/helm
 has versitygw && build_one s3 versitygw github.com/versity/versitygw/cmd/versitygw
+# kwok needs its stages (what fake kubelets do to nodes and pods): kwok's
+# own published "fast" stages from the pinned module, with our pod-complete.
+if has kwok; then
+	kwok_dir="$(cd "$TOOLS_DIR/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)"
+	stages="$kwok_dir/kustomize/stage"
+	{
+		for f in node/fast/node-initialize.yaml node/heartbeat-with-lease/node-heartbeat-with-lease.yaml \
+			pod/fast/pod-ready.yaml pod/fast/pod-delete.yaml; do
+			cat "$stages/$f"
+			echo "---"
+		done
+		cat "$CLUSTER_DIR/kwok/pod-complete.yaml"
+	} >"$BIN/kwok-stages.yaml.tmp.$$"
+	mv "$BIN/kwok-stages.yaml.tmp.$$" "$BIN/kwok-stages.yaml"
+fi
 echo "$BIN"

@@ -131,14 +131,17 @@ if ((FULL)); then
 	write_kubeconfig "$RUN/kwok.kubeconfig" "$SERVER" "$PKI" kwok
 
 	KCM_PORT=$(free_port)
+	# Each controller acts as its own ServiceAccount (system:controller:*),
+	# with the bootstrap roles' least privileges. The node lifecycle
+	# controller lifts the not-ready taint admission puts on new nodes.
 	start kube-controller-manager "$BIN/kube-controller-manager" \
 		--kubeconfig="$RUN/controller-manager.kubeconfig" \
 		--authentication-kubeconfig="$RUN/controller-manager.kubeconfig" \
 		--authorization-kubeconfig="$RUN/controller-manager.kubeconfig" \
 		--bind-address=127.0.0.1 --secure-port="$KCM_PORT" --leader-elect=false \
-		--controllers=job-controller,garbage-collector-controller,ttl-after-finished-controller,serviceaccount-controller,serviceaccount-token-controller,namespace-controller,root-ca-certificate-publisher-controller \
+		--controllers=job-controller,garbage-collector-controller,ttl-after-finished-controller,serviceaccount-controller,serviceaccount-token-controller,namespace-controller,root-ca-certificate-publisher-controller,node-lifecycle-controller \
 		--service-account-private-key-file="$PKI/sa.key" --root-ca-file="$PKI/ca.crt" \
-		--use-service-account-credentials=false --v=1
+		--use-service-account-credentials=true --v=1
 
 	SCHED_PORT=$(free_port)
 	start kube-scheduler "$BIN/kube-scheduler" \
@@ -150,7 +153,7 @@ if ((FULL)); then
 	# kwok plays the kubelet of the annotated fake nodes; pod IPs come from a
 	# loopback range and it serves no kubelet endpoint, so the apiserver never
 	# proxies anywhere.
-	start kwok "$BIN/kwok" --kubeconfig="$RUN/kwok.kubeconfig" \
+	start kwok "$BIN/kwok" --kubeconfig="$RUN/kwok.kubeconfig" --config="$BIN/kwok-stages.yaml" \
 		--manage-all-nodes=false --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
 		--node-ip=127.0.1.1 --cidr=127.2.0.1/16 --node-lease-duration-seconds=40 \
 		--server-address="" --v=1 ${KWOK_EXTRA_ARGS:-}
