@@ -9,6 +9,9 @@
 #                                 accepted by kubectl apply --dry-run=server in
 #                                 a namespace enforcing the restricted Pod
 #                                 Security Standard
+#   chart_test.sh operator-flags OPERATOR_BINARY
+#                                 sluice-operator accepts every flag the
+#                                 Deployment renders (default, every option)
 #   chart_test.sh rbac            the rendered RBAC, applied for real, lets the
 #                                 operator's ServiceAccount do what it needs and
 #                                 nothing it does not (kubectl auth can-i)
@@ -21,7 +24,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 CHART="$ROOT/charts/sluice"
-CHECK="${1:?usage: chart_test.sh crds-identical|lint|bad-values|dry-run|rbac}"
+CHECK="${1:?usage: chart_test.sh crds-identical|lint|bad-values|dry-run|operator-flags BINARY|rbac}"
 
 fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
 need_helm() {
@@ -118,11 +121,11 @@ check_dry_run() {
 	applied="$(k apply --dry-run=server -f - <<<"$out" 2>&1)" || fail "default render rejected: $applied"
 	[[ "$applied" != *"would violate PodSecurity"* ]] || fail "default render breaks the restricted Pod Security Standard: $applied"
 	out="$(render "$rel" "$CHART" -n "$ns" -f "$HERE/values-all-options.yaml" \
-		--set-json "rbac.watchNamespaces=[\"$a\",\"$b\"]" \
+		--set-json "rbac.watchNamespaces=[\"$a\"]" \
 		--set-json "stepServiceAccount.namespaces=[\"$a\",\"$b\"]")"
 	[[ "$out" == *"kind: ServiceMonitor"* && "$out" == *"interval: 15s"* ]] ||
 		fail "every-option render lacks the ServiceMonitor"
-	[[ "$out" == *"- --leader-elect"* && "$out" == *"- --namespaces=$a,$b"* ]] ||
+	[[ "$out" == *"- --leader-elect"* && "$out" == *"- --namespace=$a"* ]] ||
 		fail "every-option render lacks leader election or --namespaces"
 	local tmp
 	tmp="$(mktemp)"
@@ -130,12 +133,43 @@ check_dry_run() {
 	# The ServiceMonitor kind needs the Prometheus Operator's CRDs, which the
 	# test cluster does not have: checked by content above, left out here.
 	render "$rel" "$CHART" -n "$ns" -f "$HERE/values-all-options.yaml" \
-		--set-json "rbac.watchNamespaces=[\"$a\",\"$b\"]" \
+		--set-json "rbac.watchNamespaces=[\"$a\"]" \
 		--set-json "stepServiceAccount.namespaces=[\"$a\",\"$b\"]" \
 		--set metrics.serviceMonitor.enabled=false |
 		k apply --dry-run=server -f - >"$tmp" 2>&1 || fail "every-option render rejected: $(cat "$tmp")"
 	! grep -q "would violate PodSecurity" "$tmp" || fail "every-option render breaks the restricted Pod Security Standard: $(cat "$tmp")"
 	echo "ok: default and every-option renders accepted by the API server (dry run)"
+}
+
+# The operator container's args, one per line, from a rendered Deployment
+# (python3 stdlib only: the chart writes them as "- flag" or "- \"flag\"").
+container_args() {
+	python3 -c '
+import json, sys
+lines = sys.stdin.read().splitlines()
+start = next(i for i, l in enumerate(lines) if l.strip() == "args:")
+for l in lines[start + 1:]:
+    s = l.strip()
+    if not s.startswith("- "):
+        break
+    v = s[2:]
+    print(json.loads(v) if v.startswith("\"") else v)
+'
+}
+
+check_operator_flags() {
+	need_helm
+	local bin="${1:?operator-flags needs the sluice-operator binary}" values args out
+	[[ -x "$bin" ]] || fail "$bin is not executable (build sluice-operator)"
+	for values in "" "$HERE/values-all-options.yaml"; do
+		mapfile -t args < <(helm template t "$CHART" --kube-version v1.36.0 \
+			--show-only templates/deployment.yaml ${values:+-f "$values"} | container_args)
+		((${#args[@]} >= 5)) || fail "found only ${#args[@]} args in the rendered Deployment"
+		# --help after the rendered flags: the operator parses them all, then exits 0.
+		out="$("$bin" "${args[@]}" --help 2>&1)" ||
+			fail "sluice-operator rejects the chart's flags (${values:-default values}): $out"
+	done
+	echo "ok: sluice-operator accepts every flag the chart renders"
 }
 
 # can SA_NS SA NAMESPACE VERB RESOURCE...: prints yes/no
@@ -248,6 +282,7 @@ crds-identical) check_crds_identical ;;
 lint) check_lint ;;
 bad-values) check_bad_values ;;
 dry-run) check_dry_run ;;
+operator-flags) check_operator_flags "${2:-}" ;;
 rbac) check_rbac ;;
 *) fail "unknown check $CHECK" ;;
 esac
