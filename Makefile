@@ -23,11 +23,15 @@ cluster-tools: deps
 	@bash tests/cluster/build.sh >/dev/null
 
 # deps, build, control plane up, every test tier, control plane always down.
-test: build build-asan cluster-tools
+test: build-asan cluster-tools
 	@bash scripts/run-tests.sh $(ASAN_DIR)
 
 test-unit: build-asan
 	@cd $(ASAN_DIR) && ctest -L unit --output-on-failure
+
+# The Abalone pipeline and a selective re-run on the local control plane.
+demo: build cluster-tools
+	@bash scripts/demo.sh $(BUILD_DIR)
 
 clean:
 	rm -rf build

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# make demo: the Abalone pipeline and a selective re-run on the local control
+# plane (etcd, kube-apiserver, controller-manager, scheduler, kwok nodes with
+# one GPU node), printing both executions' step tables.
+#
+# There is no container runtime here: kwok plays the kubelet, and
+# sluice-test-pod-completer writes the termination message sluice-runner
+# would write in each step's pod (output URIs, Evaluate's mse).
+# Set SLUICE_DEMO_KEEP=1 to leave the cluster running afterwards.
+set -euo pipefail
+BUILD_DIR="${1:?usage: demo.sh BUILD_DIR}"
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+export SLUICE_TESTENV_RUN="${TMPDIR:-/tmp}/sluice-demo"
+NS=demo
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	if [[ "${SLUICE_DEMO_KEEP:-0}" != 1 ]]; then bash "$ROOT/tests/cluster/down.sh"; fi
+}
+trap cleanup EXIT
+
+echo "== starting the local control plane (first run builds it from the Kubernetes Go modules)"
+bash "$ROOT/tests/cluster/up.sh" --full
+source "$SLUICE_TESTENV_RUN/env"
+kc() { "$SLUICE_TEST_KUBECTL" --kubeconfig "$SLUICE_TEST_KUBECONFIG" "$@"; }
+
+kc apply --server-side -f "$ROOT/crds" >/dev/null
+kc wait --for=condition=Established crd/pipelines.sluice.dev crd/pipelineexecutions.sluice.dev --timeout=60s >/dev/null
+kc create namespace "$NS" >/dev/null
+kc -n "$NS" create serviceaccount pipeline-steps >/dev/null
+kc -n "$NS" apply -f "$ROOT/examples/s3-credentials-secret.yaml" >/dev/null
+
+"$BUILD_DIR/operator/cmd/sluice-operator" --kubeconfig "$SLUICE_TEST_KUBECONFIG" --namespace "$NS" \
+	--metrics-bind-address 0 --health-probe-bind-address 0 \
+	--runner-image registry.example/sluice-runner:0.1.0 >"$SLUICE_TESTENV_RUN/logs/operator.log" 2>&1 &
+pids+=($!)
+"$BUILD_DIR/tests/e2e/sluice-test-pod-completer" --kubeconfig "$SLUICE_TEST_KUBECONFIG" --namespace "$NS" \
+	--property Evaluate.mse=4.37 >"$SLUICE_TESTENV_RUN/logs/completer.log" 2>&1 &
+pids+=($!)
+
+wait_done() {
+	for _ in $(seq 1 600); do
+		p="$(kc -n "$NS" get plx "$1" -o jsonpath='{.status.phase}' 2>/dev/null || true)"
+		[[ "$p" == Succeeded || "$p" == Failed || "$p" == Stopped ]] && return 0
+		sleep 0.2
+	done
+	echo "timed out waiting for $1" >&2
+	return 1
+}
+
+table() {
+	echo
+	kc -n "$NS" get plx "$1"
+	echo
+	{
+		printf 'STEP\tPHASE\tSTART\tEND\tATTEMPTS\tJOB\tREUSED-FROM/CACHE-HIT\tREASON\n'
+		kc -n "$NS" get plx "$1" -o jsonpath='{range .status.steps[*]}{.name}{"\t"}{.phase}{"\t"}{.startTime}{"\t"}{.endTime}{"\t"}{.attemptCount}{"\t"}{.jobName}{"\t"}{.reusedFrom.execution}{.cacheHit.execution}{"\t"}{.reason}{"\n"}{end}'
+	} | awk -F'\t' '{ for (i = 1; i <= NF; i++) { v = ($i == "" ? "-" : $i); w[NR, i] = v; if (length(v) > m[i]) m[i] = length(v) } n = NR; f[NR] = NF }
+	         END { for (r = 1; r <= n; r++) { line = ""; for (i = 1; i <= f[r]; i++) line = line sprintf("%-" m[i] + 2 "s", w[r, i]); print line } }'
+}
+
+echo "== 1. the Abalone pipeline, run in full"
+kc -n "$NS" apply -f "$ROOT/examples/abalone/pipeline.yaml"
+kc -n "$NS" apply -f - <<YAML
+apiVersion: sluice.dev/v1alpha1
+kind: PipelineExecution
+metadata: {name: abalone-first}
+spec: {pipelineRef: {name: abalone}}
+YAML
+wait_done abalone-first
+table abalone-first
+
+echo
+echo "== 2. selective re-run: only Train and Evaluate, with XGBNumRounds=150; Preprocess is linked, not recomputed"
+kc -n "$NS" apply -f - <<YAML
+apiVersion: sluice.dev/v1alpha1
+kind: PipelineExecution
+metadata: {name: abalone-retrain}
+spec:
+  pipelineRef: {name: abalone}
+  parameters: [{name: XGBNumRounds, value: "150"}]
+  selectiveExecution: {sourceExecution: abalone-first, selectedSteps: [Train, Evaluate]}
+YAML
+wait_done abalone-retrain
+table abalone-retrain
+echo
+echo "Jobs created by the selective run:"
+kc -n "$NS" get jobs -l sluice.dev/execution=abalone-retrain
+if [[ "${SLUICE_DEMO_KEEP:-0}" == 1 ]]; then
+	echo
+	echo "cluster left running: source $SLUICE_TESTENV_RUN/env; stop it with SLUICE_TESTENV_RUN=$SLUICE_TESTENV_RUN tests/cluster/down.sh"
+fi
