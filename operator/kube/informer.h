@@ -41,6 +41,7 @@ class Informer {
   const Store& store() const { return store_; }
   // Number of lists so far (1 after the initial sync; more after relists).
   int list_count() const { return reflector_.list_count(); }
+  int watch_resumes() const { return reflector_.watch_resumes(); }
 
  private:
   void on_replace(std::vector<web::json::value>&& items);

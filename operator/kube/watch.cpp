@@ -123,6 +123,7 @@ void Reflector::run() {
     if (result.ok()) {
       // The server ended the stream as asked: resume where we left off.
       backoff_.reset();
+      ++resumes_;
       continue;
     }
     const Error& error = result.error();

@@ -63,6 +63,8 @@ class Reflector {
   std::string last_resource_version() const;
   // Number of lists done so far (the first one included).
   int list_count() const { return lists_.load(); }
+  // Number of watch streams the server ended normally (each one resumed).
+  int watch_resumes() const { return resumes_.load(); }
 
  private:
   void run();
@@ -86,6 +88,7 @@ class Reflector {
   pplx::cancellation_token_source cancel_;
   std::thread thread_;
   std::atomic<int> lists_{0};
+  std::atomic<int> resumes_{0};
 };
 
 }  // namespace sluice::kube

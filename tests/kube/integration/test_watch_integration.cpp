@@ -136,9 +136,11 @@ TEST_F(WatchIntegrationTest, InformerConvergesWhileServerClosesWatchEverySecond)
     EXPECT_GT(deleted_by_us.size(), 20u);
   }
   EXPECT_GT(updates.load(), 0);
+  EXPECT_GE(informer.watch_resumes(), 10) << "the server should have ended the watch about every second";
   informer.stop();
   std::cout << "[watch-restarts] objects=" << want.size() << " deletes=" << deleted_by_us.size()
-            << " lists=" << informer.list_count() << "\n";
+            << " lists=" << informer.list_count()
+            << " watch resumes=" << informer.watch_resumes() << "\n";
 }
 
 TEST_F(WatchIntegrationTest, ResumeFromTooOldVersionRelistsAndConverges) {
