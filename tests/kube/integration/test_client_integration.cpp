@@ -239,6 +239,45 @@ TEST_F(CustomResourceTest, CrudAndStatusSubresource) {
   EXPECT_EQ(gone.error().kind, ErrorKind::NotFound);
 }
 
+TEST_F(ClientIntegrationTest, BearerTokenAuthenticatesAndRbacForbids) {
+  // A service account with no RBAC grants: its token must authenticate
+  // (403 Forbidden naming the account), while a garbage token is 401.
+  value sa = value::object();
+  sa["apiVersion"] = value::string("v1");
+  sa["kind"] = value::string("ServiceAccount");
+  sa["metadata"]["name"] = value::string("reader");
+  ASSERT_TRUE(client_->create(Resource{"", "v1", "serviceaccounts", true}, ns_, sa).ok());
+  value request = value::parse(R"({"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest",
+                                   "spec":{"expirationSeconds":600}})");
+  auto issued = client_->request(web::http::methods::POST,
+                                 Resource{"", "v1", "serviceaccounts", true}.object_path(ns_, "reader", "token"),
+                                 request);
+  ASSERT_TRUE(issued.ok()) << issued.error().to_string();
+  std::string token = issued->at("status").at("token").as_string();
+
+  Config as_reader = client_->config();
+  as_reader.client_cert_pem.clear();
+  as_reader.client_key_pem.clear();
+  as_reader.token = std::make_shared<StaticTokenSource>(token);
+  ClientOptions options;
+  options.max_retries = 0;
+  auto reader = Client::create(as_reader, options);
+  ASSERT_TRUE(reader.ok()) << reader.error().to_string();
+  auto forbidden = (*reader)->list(resources::config_maps(), ns_);
+  ASSERT_FALSE(forbidden.ok());
+  EXPECT_EQ(forbidden.error().kind, ErrorKind::Forbidden);
+  EXPECT_NE(forbidden.error().message.find("system:serviceaccount:" + ns_ + ":reader"), std::string::npos)
+      << forbidden.error().message;
+
+  as_reader.token = std::make_shared<StaticTokenSource>("not-a-token");
+  auto stranger = Client::create(as_reader, options);
+  ASSERT_TRUE(stranger.ok());
+  auto unauthorized = (*stranger)->list(resources::config_maps(), ns_);
+  ASSERT_FALSE(unauthorized.ok());
+  EXPECT_EQ(unauthorized.error().kind, ErrorKind::Unauthorized);
+  EXPECT_EQ(unauthorized.error().http_code, 401);
+}
+
 TEST(ClientTlsIntegrationTest, WrongCaIsRejected) {
   const char* path = std::getenv("SLUICE_TEST_KUBECONFIG");
   ASSERT_TRUE(path && *path) << "SLUICE_TEST_KUBECONFIG is not set";
