@@ -245,8 +245,9 @@ int runOperator(const OperatorFlags& flags, const std::function<void()>& waitFor
                          : !podNamespace().empty()     ? podNamespace()
                                                        : "default";
     le.identity = identity();
-    le.on_started_leading = [&] {
-      log::info("started leading", {{"identity", le.identity}});
+    // The callbacks outlive `le` (the elector keeps a copy): capture by value.
+    le.on_started_leading = [&, id = le.identity] {
+      log::info("started leading", {{"identity", id}});
       leading = true;
       std::thread(startWorkers).detach();
     };

@@ -93,14 +93,22 @@ void OperatorTest::TearDown() {
   if (client_ && !ns_.empty()) (void)client_->remove(kube::resources::namespaces(), "", ns_);
 }
 
-void OperatorTest::startOperator(const std::string& logName) {
-  const std::string log = std::string(SLUICE_TEST_LOG_DIR) + "/" + ns_ + "-" + logName + ".log";
-  operator_ = std::make_unique<Process>(
-      std::vector<std::string>{SLUICE_OPERATOR_BIN, "--kubeconfig", kubeconfig_, "--namespace", ns_,
-                               "--metrics-bind-address", "0", "--health-probe-bind-address", "0",
-                               "--runner-image", "registry.example/sluice-runner:test", "--workers", "4",
-                               "--kube-api-qps", "200", "--kube-api-burst", "400"},
-      log);
+std::string OperatorTest::logPath(const std::string& logName) const {
+  return std::string(SLUICE_TEST_LOG_DIR) + "/" + ns_ + "-" + logName + ".log";
+}
+
+std::unique_ptr<Process> OperatorTest::spawnOperator(const std::string& logName,
+                                                     const std::vector<std::string>& extraArgs) {
+  std::vector<std::string> argv{SLUICE_OPERATOR_BIN, "--kubeconfig", kubeconfig_, "--namespace", ns_,
+                                "--metrics-bind-address", "0", "--health-probe-bind-address", "0",
+                                "--runner-image", "registry.example/sluice-runner:test", "--workers", "4",
+                                "--kube-api-qps", "200", "--kube-api-burst", "400"};
+  argv.insert(argv.end(), extraArgs.begin(), extraArgs.end());
+  return std::make_unique<Process>(argv, logPath(logName));
+}
+
+void OperatorTest::startOperator(const std::string& logName, const std::vector<std::string>& extraArgs) {
+  operator_ = spawnOperator(logName, extraArgs);
 }
 
 int OperatorTest::stopOperator() {

@@ -31,7 +31,10 @@ class OperatorTest : public ::testing::Test {
   void SetUp() override;
   void TearDown() override;
 
-  void startOperator(const std::string& logName = "operator");
+  void startOperator(const std::string& logName = "operator", const std::vector<std::string>& extraArgs = {});
+  // A second operator process (for leader election), owned by the caller.
+  std::unique_ptr<Process> spawnOperator(const std::string& logName, const std::vector<std::string>& extraArgs);
+  std::string logPath(const std::string& logName) const;
   // SIGTERM and the exit code (expected 0).
   int stopOperator();
   void startKubelet(FakeKubelet::Script script);
