@@ -1,5 +1,5 @@
 # Thin wrapper over CMake and the test scripts, as operator users expect.
-.PHONY: all deps build build-asan test test-unit fuzz cluster-tools demo clean
+.PHONY: all deps build build-asan build-fuzz test test-unit fuzz cluster-tools demo clean
 
 BUILD_DIR ?= build/release
 ASAN_DIR  ?= build/asan
@@ -22,18 +22,19 @@ build-asan: deps
 cluster-tools: deps
 	@bash tests/cluster/build.sh >/dev/null
 
-# deps, build, control plane up, every test tier, control plane always down;
-# then the fuzzers for a bounded time.
-test: build-asan cluster-tools
-	@bash scripts/run-tests.sh $(ASAN_DIR)
-	@$(MAKE) --no-print-directory fuzz
+# deps, build, the fuzzers for a bounded time, control plane up, every test
+# tier, control plane always down; one summary line at the end.
+test: build-asan build-fuzz cluster-tools
+	@bash scripts/run-tests.sh $(ASAN_DIR) $(FUZZ_DIR)
 
 # libFuzzer (clang) on the expression parser and on model parsing +
 # validation, 30 s each from the checked-in seeds; fails on any crash.
 FUZZ_DIR ?= build/fuzz
-fuzz: deps
+build-fuzz: deps
 	@CXX=clang++ cmake -S . -B $(FUZZ_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DSLUICE_FUZZ=ON -DSLUICE_SANITIZE=ON >/dev/null
 	@cmake --build $(FUZZ_DIR) --target fuzz_expression fuzz_model
+
+fuzz: build-fuzz
 	@cd $(FUZZ_DIR) && ctest -R '^fuzz_' --output-on-failure
 
 test-unit: build-asan
