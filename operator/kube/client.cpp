@@ -60,6 +60,13 @@ Error cancelled_error() { return Error{ErrorKind::Cancelled, 0, "", "cancelled",
 
 }  // namespace
 
+Clock::Duration retry_wait(const Error& error, Clock::Duration backoff_delay,
+                           std::chrono::seconds max_retry_after) {
+  if (!error.retry_after) return backoff_delay;
+  auto server_wait = std::chrono::duration_cast<Clock::Duration>(std::min(*error.retry_after, max_retry_after));
+  return std::max(backoff_delay, server_wait);
+}
+
 Result<std::shared_ptr<Client>> Client::create(Config config, ClientOptions options) {
   if (config.server.empty()) return config_error("no API server address");
   try {
@@ -148,11 +155,7 @@ Result<web::json::value> Client::request(const web::http::method& method, const 
     if (result.ok() || !result.error().is_retryable() || attempt >= options_.max_retries) {
       return result;
     }
-    Clock::Duration wait = backoff.next();
-    if (result.error().retry_after) {
-      auto server_wait = std::min(*result.error().retry_after, options_.max_retry_after);
-      wait = std::max(wait, std::chrono::duration_cast<Clock::Duration>(server_wait));
-    }
+    Clock::Duration wait = retry_wait(result.error(), backoff.next(), options_.max_retry_after);
     log(LogLevel::Debug, method + " " + web::uri(path).path() + " failed (" +
                              result.error().to_string() + "), retry " + std::to_string(attempt + 1));
     options_.sleep(wait);

@@ -75,6 +75,11 @@ struct WatchOptions {
   bool allow_bookmarks = true;
 };
 
+// How long to wait before retrying after `error`: the backoff delay, or the
+// server's Retry-After (capped at `max_retry_after`) when that is longer.
+Clock::Duration retry_wait(const Error& error, Clock::Duration backoff_delay,
+                           std::chrono::seconds max_retry_after);
+
 class Client {
  public:
   // Validates the TLS material up front (a Config error if it is bad).
