@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
 #include "kube/tls.h"
 #include "test_certs.h"
 
@@ -27,6 +30,32 @@ TEST(TlsTest, ConfiguredCaReplacesSystemRoots) {
   ASSERT_TRUE(configure_ssl_context(ctx, config, "127.0.0.1").ok());
   auto* objects = X509_STORE_get0_objects(SSL_CTX_get_cert_store(ctx.native_handle()));
   EXPECT_EQ(sk_X509_OBJECT_num(objects), 1);
+}
+
+TEST(TlsTest, ExpectedServerNameIsSetForOpenSslToCheck) {
+  Config config;
+  boost::asio::ssl::context by_name(boost::asio::ssl::context::tls_client);
+  ASSERT_TRUE(configure_ssl_context(by_name, config, "api.example.com").ok());
+  EXPECT_STREQ(X509_VERIFY_PARAM_get0_host(SSL_CTX_get0_param(by_name.native_handle()), 0), "api.example.com");
+
+  boost::asio::ssl::context by_ip(boost::asio::ssl::context::tls_client);
+  ASSERT_TRUE(configure_ssl_context(by_ip, config, "127.0.0.1").ok());
+  char* ip = X509_VERIFY_PARAM_get1_ip_asc(SSL_CTX_get0_param(by_ip.native_handle()));
+  ASSERT_NE(ip, nullptr);
+  EXPECT_STREQ(ip, "127.0.0.1");
+  OPENSSL_free(ip);
+
+  // Insecure mode is the one case without a name check.
+  config.insecure_skip_tls_verify = true;
+  boost::asio::ssl::context insecure(boost::asio::ssl::context::tls_client);
+  ASSERT_TRUE(configure_ssl_context(insecure, config, "api.example.com").ok());
+  EXPECT_EQ(X509_VERIFY_PARAM_get0_host(SSL_CTX_get0_param(insecure.native_handle()), 0), nullptr);
+}
+
+TEST(TlsTest, RequiresTls12OrNewer) {
+  boost::asio::ssl::context ctx(boost::asio::ssl::context::tls_client);
+  ASSERT_TRUE(configure_ssl_context(ctx, Config{}, "h").ok());
+  EXPECT_EQ(SSL_CTX_get_min_proto_version(ctx.native_handle()), TLS1_2_VERSION);
 }
 
 struct BadTlsCase {
