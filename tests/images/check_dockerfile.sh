@@ -16,7 +16,7 @@
 #   - Debian runtime stage: every shared library the locally built binary
 #     loads (ldd), glibc aside, comes (dpkg -S) from a package the stage
 #     installs, and every library package it installs is used
-#   - scratch runtime stage: the binary's RUNPATH is $ORIGIN/lib and a lib/
+#   - scratch runtime stage: the binary's DT_RPATH is $ORIGIN/lib and a lib/
 #     directory is copied beside it
 #
 # Usage: check_dockerfile.sh --repo DIR --dockerfile PATH --build-dir DIR
@@ -259,9 +259,18 @@ if [[ "$final_base" == scratch ]]; then
 			fail "scratch image: nothing is copied to $libdir, where $b's RUNPATH \$ORIGIN/lib looks"
 		file="${binary_file[$b]:-}"
 		if [[ -n "$file" ]]; then
+			# DT_RPATH, not DT_RUNPATH: RUNPATH applies only to the binary's own
+			# DT_NEEDED, so lib/libcpprest.so's dependencies (libbrotli*, libz)
+			# would be looked up in the user image instead of lib/.
+			rpath="$(readelf -d "$file" | sed -n 's/.*(RPATH).*\[\(.*\)\].*/\1/p')"
 			runpath="$(readelf -d "$file" | sed -n 's/.*(RUNPATH).*\[\(.*\)\].*/\1/p')"
-			[[ "$runpath" == '$ORIGIN/lib' ]] && pass "$b RUNPATH \$ORIGIN/lib" ||
-				fail "$b RUNPATH is '$runpath', the image layout needs \$ORIGIN/lib"
+			if [[ "$rpath" == '$ORIGIN/lib' && -z "$runpath" ]]; then
+				pass "$b RPATH \$ORIGIN/lib"
+			elif [[ "$runpath" == '$ORIGIN/lib' ]]; then
+				fail "$b has RUNPATH \$ORIGIN/lib, which does not cover its libraries' own dependencies (libcpprest -> libbrotli, libz); link it with -Wl,--disable-new-dtags for a DT_RPATH"
+			else
+				fail "$b RPATH is '$rpath' (RUNPATH '$runpath'); the image layout needs \$ORIGIN/lib"
+			fi
 		fi
 	done
 else
