@@ -1,5 +1,7 @@
 #include "kube/client.h"
 
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include <cpprest/uri_builder.h>
@@ -118,16 +120,18 @@ web::http::http_request Client::make_request(const web::http::method& method, co
 
 Result<web::json::value> Client::send_once(const web::http::method& method, const std::string& path,
                                            const std::optional<web::json::value>& body,
-                                           const std::string& content_type) {
+                                           const std::string& content_type,
+                                           const pplx::cancellation_token& cancel) {
   Result<void> status;
   auto req = make_request(method, path, body, content_type, status);
   if (!status.ok()) return status.error();
   web::http::http_response resp;
   std::string text;
   try {
-    resp = http_->request(req).get();
+    resp = http_->request(req, cancel).get();
     text = resp.extract_utf8string(true).get();
   } catch (const std::exception& e) {
+    if (cancel.is_canceled()) return cancelled_error();
     return transport_error(method + " " + web::uri(path).path() + ": " + e.what());
   }
   status_code code = resp.status_code();
@@ -145,20 +149,46 @@ Result<web::json::value> Client::send_once(const web::http::method& method, cons
   return error_from_response(code, text, retry_after);
 }
 
+void Client::sleep(Clock::Duration d, const pplx::cancellation_token& cancel) {
+  if (!cancel.is_cancelable()) {
+    options_.sleep(d);
+    return;
+  }
+  // Shared with the callback, which may run on another thread.
+  struct Waiter {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool fired = false;
+  };
+  auto waiter = std::make_shared<Waiter>();
+  auto registration = cancel.register_callback([waiter] {
+    std::lock_guard<std::mutex> lock(waiter->mu);
+    waiter->fired = true;
+    waiter->cv.notify_all();
+  });
+  {
+    std::unique_lock<std::mutex> lock(waiter->mu);
+    waiter->cv.wait_for(lock, d, [&] { return waiter->fired; });
+  }
+  cancel.deregister_callback(registration);
+}
+
 Result<web::json::value> Client::request(const web::http::method& method, const std::string& path,
                                          const std::optional<web::json::value>& body,
-                                         const std::string& content_type) {
+                                         const std::string& content_type,
+                                         const pplx::cancellation_token& cancel) {
   Backoff backoff(options_.retry_backoff, options_.clock, options_.random);
   for (int attempt = 0;; ++attempt) {
+    if (cancel.is_canceled()) return cancelled_error();
     wait_for_token();
-    auto result = send_once(method, path, body, content_type);
+    auto result = send_once(method, path, body, content_type, cancel);
     if (result.ok() || !result.error().is_retryable() || attempt >= options_.max_retries) {
       return result;
     }
     Clock::Duration wait = retry_wait(result.error(), backoff.next(), options_.max_retry_after);
     log(LogLevel::Debug, method + " " + web::uri(path).path() + " failed (" +
                              result.error().to_string() + "), retry " + std::to_string(attempt + 1));
-    options_.sleep(wait);
+    sleep(wait, cancel);
   }
 }
 
@@ -166,14 +196,15 @@ Result<web::json::value> Client::get(const Resource& r, const std::string& ns, c
   return request(methods::GET, r.object_path(ns, name));
 }
 
-Result<ListResult> Client::list(const Resource& r, const std::string& ns, const ListOptions& opts) {
+Result<ListResult> Client::list(const Resource& r, const std::string& ns, const ListOptions& opts,
+                                const pplx::cancellation_token& cancel) {
   std::string path = with_query(r.collection_path(ns),
                                 {{"labelSelector", opts.label_selector},
                                  {"fieldSelector", opts.field_selector},
                                  {"limit", opts.limit > 0 ? std::to_string(opts.limit) : ""},
                                  {"continue", opts.continue_token},
                                  {"resourceVersion", opts.resource_version}});
-  auto body = request(methods::GET, path);
+  auto body = request(methods::GET, path, std::nullopt, "application/json", cancel);
   if (!body.ok()) return body.error();
   ListResult out;
   const auto& v = *body;
@@ -187,10 +218,11 @@ Result<ListResult> Client::list(const Resource& r, const std::string& ns, const 
   return out;
 }
 
-Result<ListResult> Client::list_all(const Resource& r, const std::string& ns, ListOptions opts) {
+Result<ListResult> Client::list_all(const Resource& r, const std::string& ns, ListOptions opts,
+                                    const pplx::cancellation_token& cancel) {
   ListResult all;
   for (;;) {
-    auto page = list(r, ns, opts);
+    auto page = list(r, ns, opts, cancel);
     if (!page.ok()) return page.error();
     for (auto& item : page->items) all.items.push_back(std::move(item));
     all.resource_version = page->resource_version;

@@ -89,10 +89,13 @@ class Client {
   const Config& config() const { return config_; }
 
   Result<web::json::value> get(const Resource& r, const std::string& ns, const std::string& name);
-  // One page (or everything when opts.limit == 0).
-  Result<ListResult> list(const Resource& r, const std::string& ns, const ListOptions& opts = {});
+  // One page (or everything when opts.limit == 0). `cancel` aborts the call
+  // and its retry waits (result Cancelled).
+  Result<ListResult> list(const Resource& r, const std::string& ns, const ListOptions& opts = {},
+                          const pplx::cancellation_token& cancel = pplx::cancellation_token::none());
   // Follows continue tokens until the last page; `opts.limit` is the page size.
-  Result<ListResult> list_all(const Resource& r, const std::string& ns, ListOptions opts = {});
+  Result<ListResult> list_all(const Resource& r, const std::string& ns, ListOptions opts = {},
+                              const pplx::cancellation_token& cancel = pplx::cancellation_token::none());
   Result<web::json::value> create(const Resource& r, const std::string& ns, const web::json::value& obj);
   // PUT; obj.metadata.resourceVersion makes it a compare-and-swap (Conflict if stale).
   Result<web::json::value> update(const Resource& r, const std::string& ns, const web::json::value& obj);
@@ -114,10 +117,13 @@ class Client {
                      const std::function<bool(WatchEvent&&)>& on_event,
                      const pplx::cancellation_token& cancel = pplx::cancellation_token::none());
 
-  // Generic request with retries: `path` may carry a query string.
+  // Generic request with retries: `path` may carry a query string. With a
+  // cancellable token, retry waits are real-time waits that `cancel` cuts
+  // short (the injected sleep is used otherwise).
   Result<web::json::value> request(const web::http::method& method, const std::string& path,
                                    const std::optional<web::json::value>& body = std::nullopt,
-                                   const std::string& content_type = "application/json");
+                                   const std::string& content_type = "application/json",
+                                   const pplx::cancellation_token& cancel = pplx::cancellation_token::none());
 
  private:
   Client(Config config, ClientOptions options);
@@ -126,7 +132,9 @@ class Client {
                                        const std::string& content_type, Result<void>& status);
   Result<web::json::value> send_once(const web::http::method& method, const std::string& path,
                                      const std::optional<web::json::value>& body,
-                                     const std::string& content_type);
+                                     const std::string& content_type,
+                                     const pplx::cancellation_token& cancel);
+  void sleep(Clock::Duration d, const pplx::cancellation_token& cancel);
   void wait_for_token();
 
   Config config_;

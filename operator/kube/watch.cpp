@@ -63,13 +63,14 @@ bool Reflector::list() {
   opts.label_selector = options_.label_selector;
   opts.field_selector = options_.field_selector;
   opts.limit = options_.page_size;
-  auto result = client_->list_all(resource_, ns_, opts);
+  auto result = client_->list_all(resource_, ns_, opts, cancel_.get_token());
   if (!result.ok() && result.error().kind == ErrorKind::Gone && opts.limit > 0) {
     // The continue token expired between pages: fall back to one full list.
     opts.limit = 0;
-    result = client_->list_all(resource_, ns_, opts);
+    result = client_->list_all(resource_, ns_, opts, cancel_.get_token());
   }
   if (!result.ok()) {
+    if (result.error().kind == ErrorKind::Cancelled) return false;
     log(LogLevel::Warning, "list " + resource_.plural + " failed: " + result.error().to_string());
     return false;
   }

@@ -56,8 +56,7 @@ class Reflector {
 
   // Starts the background thread; handlers run on it, one at a time.
   void start();
-  // Cancels the in-flight watch, wakes any backoff wait and joins. An
-  // in-flight list finishes first (bounded by the request timeout).
+  // Cancels the in-flight list or watch, wakes any backoff wait and joins.
   void stop();
 
   std::string last_resource_version() const;

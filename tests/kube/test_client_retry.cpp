@@ -7,6 +7,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <thread>
+
 #include "kube/client.h"
 
 namespace sluice::kube {
@@ -71,6 +73,26 @@ TEST(ClientRetryTest, RateLimiterMakesCallersWait) {
   (void)(*client)->get(resources::config_maps(), "ns", "x");
   (void)(*client)->get(resources::config_maps(), "ns", "x");
   EXPECT_EQ(rec.waits_ms, (std::vector<long>{500, 1000}));
+}
+
+TEST(ClientRetryTest, CancelCutsRetryWaitsShort) {
+  Config config;
+  config.server = "http://127.0.0.1:" + std::to_string(closed_port());
+  ClientOptions options;
+  options.qps = 0;
+  options.max_retries = 10;
+  options.retry_backoff.initial = std::chrono::seconds(30);  // would take minutes uncancelled
+  options.retry_backoff.max = std::chrono::seconds(30);
+  auto client = Client::create(config, options);
+  ASSERT_TRUE(client.ok());
+  pplx::cancellation_token_source cancel;
+  auto started = std::chrono::steady_clock::now();
+  std::thread canceller([&] { cancel.cancel(); });
+  auto r = (*client)->list(resources::config_maps(), "ns", {}, cancel.get_token());
+  canceller.join();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, ErrorKind::Cancelled);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
 }
 
 TEST(ClientRetryTest, RetryAfterWinsWhenLongerAndIsCapped) {
