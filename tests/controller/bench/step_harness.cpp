@@ -1,0 +1,180 @@
+#include "step_harness.h"
+
+namespace sluice::bench {
+
+using web::json::value;
+
+namespace {
+
+std::string str(const value& v, std::initializer_list<const char*> path) {
+  const value* cur = &v;
+  for (const char* p : path) {
+    if (!cur->is_object() || !cur->has_field(p)) return "";
+    cur = &cur->at(p);
+  }
+  return cur->is_string() ? cur->as_string() : "";
+}
+
+std::string nowRfc3339() {
+  auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// The pod the Job controller would make, already "scheduled".
+value podFor(const value& job) {
+  const std::string jobName = str(job, {"metadata", "name"});
+  const value& tmpl = job.at("spec").at("template");
+  value pod = value::object();
+  pod["apiVersion"] = value::string("v1");
+  pod["kind"] = value::string("Pod");
+  pod["metadata"] = tmpl.has_field("metadata") ? tmpl.at("metadata") : value::object();
+  pod["metadata"]["name"] = value::string(jobName.substr(0, 57) + "-pod");
+  pod["metadata"]["labels"]["batch.kubernetes.io/job-name"] = value::string(jobName);
+  value owner;
+  owner["apiVersion"] = value::string("batch/v1");
+  owner["kind"] = value::string("Job");
+  owner["name"] = value::string(jobName);
+  owner["uid"] = job.at("metadata").at("uid");
+  owner["controller"] = value::boolean(true);
+  pod["metadata"]["ownerReferences"] = value::array({owner});
+  pod["spec"] = tmpl.at("spec");
+  pod["spec"]["nodeName"] = value::string("bench-node");
+  return pod;
+}
+
+// What a kubelet writes when the main container exits 0 after sluice-runner
+// reported a step with no outputs and no properties.
+void markSucceeded(value& pod) {
+  const std::string now = nowRfc3339();
+  std::string image;
+  for (const auto& c : pod.at("spec").at("containers").as_array()) {
+    if (str(c, {"name"}) == "main" || image.empty()) image = str(c, {"image"});
+  }
+  value cs;
+  cs["name"] = value::string("main");
+  cs["ready"] = value::boolean(false);
+  cs["restartCount"] = value::number(0);
+  cs["image"] = value::string(image);
+  cs["imageID"] = value::string("");
+  cs["state"]["terminated"]["exitCode"] = value::number(0);
+  cs["state"]["terminated"]["reason"] = value::string("Completed");
+  cs["state"]["terminated"]["message"] = value::string(R"({"exitCode":0,"outputs":[],"properties":[]})");
+  cs["state"]["terminated"]["startedAt"] = value::string(now);
+  cs["state"]["terminated"]["finishedAt"] = value::string(now);
+  pod["status"] = value::object();
+  pod["status"]["phase"] = value::string("Succeeded");
+  pod["status"]["startTime"] = value::string(now);
+  pod["status"]["containerStatuses"] = value::array({cs});
+}
+
+}  // namespace
+
+StepHarness::StepHarness(std::shared_ptr<kube::Client> client, std::string ns, int threads)
+    : client_(client),
+      ns_(ns),
+      threads_(threads),
+      watch_(client, kube::resources::jobs(), ns, "sluice.dev/execution",
+             [this](const kube::WatchEvent& e) { onJob(e); }) {}
+
+StepHarness::~StepHarness() { stop(); }
+
+void StepHarness::start() {
+  for (int i = 0; i < threads_; ++i) workers_.emplace_back([this] { work(); });
+  watch_.start();
+}
+
+void StepHarness::stop() {
+  watch_.stop();
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : workers_) {
+    if (t.joinable()) t.join();
+  }
+  workers_.clear();
+}
+
+void StepHarness::onJob(const kube::WatchEvent& e) {
+  if (e.type != kube::WatchEventType::Added) return;
+  const auto now = Clock::now();  // first thing: this is the measured instant
+  const std::string name = kube::object_name(e.object);
+  const std::string exec = str(e.object, {"metadata", "labels", "sluice.dev/execution"});
+  const std::string step = str(e.object, {"metadata", "annotations", "sluice.dev/step"});
+  std::lock_guard<std::mutex> l(mu_);
+  if (!seen_.insert(name).second) return;  // repeated ADDED after a re-watch
+  auto& t = times_[{exec, step}];
+  t.job_added = now;
+  t.has_job = true;
+  queue_.push_back(e.object);
+  cv_.notify_one();
+}
+
+void StepHarness::work() {
+  for (;;) {
+    value job;
+    {
+      std::unique_lock<std::mutex> l(mu_);
+      cv_.wait(l, [&] { return stop_ || !queue_.empty(); });
+      if (stop_) return;
+      job = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    complete(job);
+  }
+}
+
+void StepHarness::complete(const value& job) {
+  const std::string exec = str(job, {"metadata", "labels", "sluice.dev/execution"});
+  const std::string step = str(job, {"metadata", "annotations", "sluice.dev/step"});
+  auto fail = [&](const std::string& what) {
+    ++failures_;
+    std::lock_guard<std::mutex> l(mu_);
+    last_error_ = exec + "/" + step + ": " + what;
+  };
+  auto created = client_->create(kube::resources::pods(), ns_, podFor(job));
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    ++requests_["POST pods"];
+  }
+  if (!created.ok()) return fail("create pod: " + created.error().to_string());
+  value pod = created.value();
+  markSucceeded(pod);
+  auto written = client_->update_status(kube::resources::pods(), ns_, pod);
+  const auto now = Clock::now();
+  std::lock_guard<std::mutex> l(mu_);
+  ++requests_["PUT pods/status"];
+  if (!written.ok()) {
+    ++failures_;
+    last_error_ = exec + "/" + step + ": pod status: " + written.error().to_string();
+    return;
+  }
+  auto& t = times_[{exec, step}];
+  t.pod_succeeded = now;
+  t.has_pod = true;
+  ++succeeded_;
+}
+
+std::map<std::pair<std::string, std::string>, StepTimes> StepHarness::times() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return times_;
+}
+
+std::string StepHarness::lastError() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return last_error_;
+}
+
+std::map<std::string, long> StepHarness::requests() const {
+  std::lock_guard<std::mutex> l(mu_);
+  auto r = requests_;
+  r["WATCH jobs"] += watch_.requests();
+  return r;
+}
+
+}  // namespace sluice::bench
