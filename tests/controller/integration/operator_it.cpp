@@ -3,6 +3,9 @@
 // which Jobs exist and what the execution's status says.
 #include <signal.h>
 
+#include <atomic>
+#include <functional>
+
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -316,6 +319,70 @@ TEST_F(OperatorTest, WithLeaderElectionOnlyTheLeaderWritesAndTheOtherTakesOver) 
   EXPECT_EQ(countLines(logPath("b"), "\"job created\""), 3);
   standby->signal(SIGTERM);
   EXPECT_EQ(standby->wait(30000), 0);
+}
+
+}  // namespace
+}  // namespace sluice::testing
+
+namespace sluice::testing {
+namespace {
+
+// Scenarios (3) and (4) of DESIGN.md, a third link in a chain, and the
+// operator's /metrics while it works.
+TEST_F(OperatorTest, RerunAFailedEvaluateAndSendTheGateToItsElseBranch) {
+  const int metricsPort = 20000 + (std::hash<std::string>{}(ns_) % 20000);
+  startOperator("metrics", {"--metrics-bind-address", "127.0.0.1:" + std::to_string(metricsPort)});
+  std::atomic<bool> evaluateFails{true};
+  startKubelet([&](const std::string& step) {
+    StepBehaviour b;
+    if (step == "Evaluate") {
+      if (evaluateFails) b.exitCode = 3;
+      b.properties["mse"] = "4.37";
+    }
+    return b;
+  });
+  apply(readFile(SLUICE_SOURCE_DIR "/examples/abalone/pipeline.yaml"));
+  apply(execYaml("broken", "abalone"));
+  ASSERT_EQ(waitTerminal("broken"), "Failed");
+  EXPECT_EQ(str(execution("broken"), {"status", "failureReason"}), "Step 'Evaluate' failed: exit code 3");
+  evaluateFails = false;
+
+  // (3a) Evaluate alone.
+  apply(execYaml("eval-only", "abalone", "  selectiveExecution: {sourceExecution: broken, selectedSteps: [Evaluate]}\n"));
+  ASSERT_EQ(waitTerminal("eval-only"), "Succeeded") << execution("eval-only").serialize();
+  EXPECT_EQ(jobStepsOf(*client_, ns_, "eval-only"), std::vector<std::string>{"Evaluate"});
+  // (3b) fromFailure: Evaluate and everything downstream of it.
+  apply(execYaml("from-failure", "abalone", "  selectiveExecution: {sourceExecution: broken, fromFailure: true}\n"));
+  ASSERT_EQ(waitTerminal("from-failure"), "Succeeded") << execution("from-failure").serialize();
+  EXPECT_EQ(jobStepsOf(*client_, ns_, "from-failure"), (std::vector<std::string>{"Evaluate", "Register"}));
+  value ff = execution("from-failure");
+  EXPECT_EQ(str(*stepStatus(ff, "Train"), {"reusedFrom", "execution"}), "broken");
+  // (3c) fromSteps: the same selection, named.
+  apply(execYaml("from-steps", "abalone", "  selectiveExecution: {sourceExecution: broken, fromSteps: [Evaluate]}\n"));
+  ASSERT_EQ(waitTerminal("from-steps"), "Succeeded");
+  EXPECT_EQ(jobStepsOf(*client_, ns_, "from-steps"), (std::vector<std::string>{"Evaluate", "Register"}));
+
+  // (4) Train + Evaluate + MSECheck + FailNotify with a threshold below the
+  // mse: the gate takes its else branch and FailNotify fails the run.
+  apply(execYaml("gate", "abalone",
+                 "  parameters: [{name: MseThreshold, value: \"1\"}]\n"
+                 "  selectiveExecution: {sourceExecution: from-failure,"
+                 " selectedSteps: [Train, Evaluate, MSECheck, FailNotify]}\n"));
+  ASSERT_EQ(waitTerminal("gate"), "Failed") << execution("gate").serialize();
+  value gate = execution("gate");
+  EXPECT_EQ(str(gate, {"status", "failureReason"}), "MSE 4.37 is above 1");
+  EXPECT_EQ(str(*stepStatus(gate, "MSECheck"), {"condition", "outcome"}), "False");
+  EXPECT_EQ(jobStepsOf(*client_, ns_, "gate"), (std::vector<std::string>{"Evaluate", "Train"}));
+  // Third link of a chain: Preprocess was produced by "broken", reused by
+  // "from-failure", and is reused here from that producer.
+  EXPECT_EQ(str(*stepStatus(gate, "Preprocess"), {"reusedFrom", "execution"}), "broken");
+
+  std::string metrics;
+  ASSERT_EQ(runCommand({"/usr/bin/curl", "-sf", "http://127.0.0.1:" + std::to_string(metricsPort) + "/metrics"}, &metrics), 0);
+  EXPECT_NE(metrics.find("sluice_jobs_created_total"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("sluice_steps_total{event=\"reused\"}"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("sluice_executions{phase=\"Failed\"} 2"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("sluice_reconcile_duration_seconds_bucket"), std::string::npos);
 }
 
 }  // namespace
