@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -40,7 +41,8 @@ struct Options {
   int steps = 10;
   int floor_samples = 200;
   int timeout_seconds = 300;
-  int harness_threads = 8;
+  int harness_threads = 16;
+  int operator_workers = 0;  // 0: the operator's default
   bool keep_namespace = false;
 };
 
@@ -101,11 +103,12 @@ bool parseArgs(int argc, char** argv, Options& o) {
     else if (a == "--floor-samples") ok = next(o.floor_samples);
     else if (a == "--timeout-seconds") ok = next(o.timeout_seconds);
     else if (a == "--harness-threads") ok = next(o.harness_threads);
+    else if (a == "--operator-workers") ok = next(o.operator_workers);
     else if (a == "--keep-namespace") o.keep_namespace = true;
     else ok = false;
     if (!ok) {
       std::cerr << "usage: bench_operator [--executions N] [--steps N] [--floor-samples N] [--timeout-seconds S]\n"
-                   "                      [--harness-threads N] [--keep-namespace]\n";
+                   "                      [--harness-threads N] [--operator-workers N] [--keep-namespace]\n";
       return false;
     }
   }
@@ -253,13 +256,19 @@ int run(const Options& opt) {
 
   const int port = freeLoopbackPort();
   const std::string log = "/tmp/" + ns + "-operator.log";
-  testing::Process op({SLUICE_OPERATOR_BIN, "--kubeconfig", kubeconfig, "--namespace", ns, "--metrics-bind-address",
-                       "127.0.0.1:" + std::to_string(port), "--health-probe-bind-address", "0", "--runner-image",
-                       "registry.example/sluice-runner:bench", "--kube-api-qps", "0", "--kube-api-burst", "10000",
-                       "--log-level", "error"},
-                      log);
-  printLine("operator pid " + std::to_string(op.pid()) + ", metrics 127.0.0.1:" + std::to_string(port) + ", log " +
-            log);
+  std::vector<std::string> opArgs = {SLUICE_OPERATOR_BIN, "--kubeconfig", kubeconfig, "--namespace", ns,
+                                     "--metrics-bind-address", "127.0.0.1:" + std::to_string(port),
+                                     "--health-probe-bind-address", "0", "--runner-image",
+                                     "registry.example/sluice-runner:bench", "--kube-api-qps", "0",
+                                     "--kube-api-burst", "10000", "--log-level", "error"};
+  if (opt.operator_workers > 0) {
+    opArgs.push_back("--workers");
+    opArgs.push_back(std::to_string(opt.operator_workers));
+  }
+  testing::Process op(opArgs, log);
+  printLine("operator pid " + std::to_string(op.pid()) + ", workers " +
+            (opt.operator_workers > 0 ? std::to_string(opt.operator_workers) : std::string("default")) +
+            ", metrics 127.0.0.1:" + std::to_string(port) + ", log " + log);
 
   value pipeline = linearPipeline("linear10", opt.steps);
   auto pr = client->create(kPipelines, ns, pipeline);
@@ -280,20 +289,38 @@ int run(const Options& opt) {
   const double startupMs = ms(Clock::now() - started);
   if (!ready) printLine("operator never reported the Pipeline's Ready condition");
 
-  std::map<std::string, Clock::time_point> createdAt;
-  const auto runStart = Clock::now();
+  // All executions are created at once, from as many threads as the harness
+  // has, so they really run concurrently rather than staggered by create latency.
+  std::vector<std::string> names;
   for (int i = 0; i < opt.executions && ready; ++i) {
     char name[32];
     std::snprintf(name, sizeof name, "x%03d", i);
-    value e;
-    e["apiVersion"] = value::string("sluice.dev/v1alpha1");
-    e["kind"] = value::string("PipelineExecution");
-    e["metadata"]["name"] = value::string(name);
-    e["spec"]["pipelineRef"]["name"] = value::string("linear10");
-    createdAt[name] = Clock::now();
-    auto r = client->create(kExecutions, ns, e);
-    mine["POST pipelineexecutions"] += 1;
-    if (!r.ok()) printLine(std::string("create ") + name + ": " + r.error().to_string());
+    names.push_back(name);
+  }
+  std::map<std::string, Clock::time_point> createdAt;
+  std::mutex createMu;
+  std::atomic<size_t> nextExec{0};
+  const auto runStart = Clock::now();
+  {
+    std::vector<std::thread> creators;
+    for (int t = 0; t < opt.harness_threads; ++t) {
+      creators.emplace_back([&] {
+        for (size_t i = nextExec++; i < names.size(); i = nextExec++) {
+          value e;
+          e["apiVersion"] = value::string("sluice.dev/v1alpha1");
+          e["kind"] = value::string("PipelineExecution");
+          e["metadata"]["name"] = value::string(names[i]);
+          e["spec"]["pipelineRef"]["name"] = value::string("linear10");
+          const auto t0 = Clock::now();
+          auto r = client->create(kExecutions, ns, e);
+          std::lock_guard<std::mutex> l(createMu);
+          createdAt[names[i]] = t0;
+          mine["POST pipelineexecutions"] += 1;
+          if (!r.ok()) printLine("create " + names[i] + ": " + r.error().to_string());
+        }
+      });
+    }
+    for (auto& t : creators) t.join();
   }
   const double createAllMs = ms(Clock::now() - runStart);
 
@@ -320,7 +347,10 @@ int run(const Options& opt) {
   }
   if (!allDone) runEnd = Clock::now();
   const auto times = harness.times();
-  std::vector<double> transition, firstJob;
+  std::vector<double> transition, firstJob, harnessService;
+  for (const auto& [key, t] : times) {
+    if (t.has_job && t.has_pod) harnessService.push_back(ms(t.pod_succeeded - t.job_added));
+  }
   for (const auto& [name, created] : createdAt) {
     auto s0 = times.find({name, "S0"});
     if (s0 != times.end() && s0->second.has_job) firstJob.push_back(ms(s0->second.job_added - created));
@@ -333,6 +363,7 @@ int run(const Options& opt) {
   }
   const Summary tr = summarize(transition);
   const Summary fj = summarize(firstJob);
+  const Summary hs = summarize(harnessService);
   const int steps = harness.podsSucceeded();
   const double runSeconds = ms(runEnd - runStart) / 1000.0;
 
@@ -346,6 +377,7 @@ int run(const Options& opt) {
             ")");
   printLine("step transition (pod Succeeded written -> next Job ADDED): " + format(tr));
   printLine("execution created -> S0 Job ADDED:                         " + format(fj));
+  printLine("harness service (Job ADDED -> its pod Succeeded written):  " + format(hs));
   char buf[512];
   std::snprintf(buf, sizeof buf, "throughput: %.1f steps/s (%d steps in %.2f s, first create -> last execution terminal)",
                 runSeconds > 0 ? steps / runSeconds : 0.0, steps, runSeconds);
