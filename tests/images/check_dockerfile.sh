@@ -236,14 +236,29 @@ done
 	fail "ARG VERSION default '$version_default' is not the CMake project version $project_version"
 
 # --- runtime libraries --------------------------------------------------------------
-# Owner package of a library path; Debian's merged /usr means ldd may print
-# /lib/... where dpkg recorded /usr/lib/... (or the other way round).
+# Owner packages of library paths, with one dpkg -S for all of them (each
+# call reads the whole package database). Debian's merged /usr means ldd may
+# print /lib/... where dpkg recorded /usr/lib/... (or the other way round), so
+# each path is asked for under both spellings and its resolved name.
+declare -A path_owner
+lookup_owners() {
+	local path cand
+	local -a cands=()
+	for path in "$@"; do
+		for cand in "$path" "$(readlink -f "$path")" "${path/#\/usr\/lib\//\/lib/}" "${path/#\/lib\//\/usr\/lib/}"; do
+			cands+=("$cand")
+		done
+	done
+	while IFS= read -r line; do
+		[[ "$line" =~ ^([^:,]+)(:[^,:]+)?(,[^:]*)?:\ (/.*)$ ]] || continue # "pkg:arch: /path" (diversions skipped)
+		path_owner["${BASH_REMATCH[4]}"]="${BASH_REMATCH[1]}"
+	done < <(dpkg -S "${cands[@]}" 2>/dev/null || true)
+}
 owner_package() {
-	local path="$1" cand out
+	local path="$1" cand
 	for cand in "$path" "$(readlink -f "$path")" "${path/#\/usr\/lib\//\/lib/}" "${path/#\/lib\//\/usr\/lib/}"; do
-		out="$(dpkg -S "$cand" 2>/dev/null | grep -v '^diversion' | head -n 1)" || true
-		if [[ -n "$out" ]]; then
-			printf '%s' "${out%%:*}"
+		if [[ -n "${path_owner[$cand]:-}" ]]; then
+			printf '%s' "${path_owner[$cand]}"
 			return 0
 		fi
 	done
@@ -289,6 +304,8 @@ else
 			continue
 		}
 		checked=1
+		libs="$(ldd "$file" | awk '$2 == "=>" && $3 ~ /^\// {print $1, $3}')"
+		lookup_owners $(awk '{print $2}' <<<"$libs")
 		while read -r soname path; do
 			[[ -n "$path" ]] || continue
 			# The sanitizer runtimes are there only when SLUICE_SANITIZE is on; the image builds without it.
@@ -301,7 +318,7 @@ else
 			[[ "$pkg" == libc6 ]] && continue # glibc: in every Debian base
 			[[ -n "${runtime_pkg[$pkg]:-}" ]] && pass "$b: $soname from $pkg, installed" ||
 				fail "$b loads $soname from package $pkg, which the runtime stage does not install"
-		done < <(ldd "$file" | awk '$2 == "=>" && $3 ~ /^\// {print $1, $3}')
+		done <<<"$libs"
 	done
 	((checked)) || fail "no locally built binary given for the binaries the final stage copies (${!copied_binaries[*]})"
 	for p in "${!runtime_pkg[@]}"; do
