@@ -9,6 +9,46 @@ namespace sluice::controller {
 
 using web::json::value;
 
+EventRecorder::EventRecorder(std::shared_ptr<kube::Client> client, size_t maxQueued)
+    : client_(std::move(client)), maxQueued_(maxQueued), thread_([this] { run(); }) {}
+
+EventRecorder::~EventRecorder() {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    stop_ = true;
+    drainDeadline_ = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void EventRecorder::run() {
+  std::unique_lock<std::mutex> l(mu_);
+  for (;;) {
+    cv_.wait(l, [this] { return stop_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping and drained
+    if (stop_ && std::chrono::steady_clock::now() > drainDeadline_) {
+      log::warn("shutting down with events not posted", {{"count", std::to_string(queue_.size())}});
+      return;
+    }
+    value ev = std::move(queue_.front());
+    queue_.pop_front();
+    l.unlock();
+    post(ev);
+    l.lock();
+  }
+}
+
+void EventRecorder::post(const value& ev) {
+  const std::string ns = ev.at("metadata").at("namespace").as_string();
+  auto r = client_->create(kube::resources::events(), ns, ev);
+  if (!r.ok()) {
+    log::warn("cannot record event", {{"object", ns + "/" + ev.at("involvedObject").at("name").as_string()},
+                                      {"reason", ev.at("reason").as_string()},
+                                      {"error", r.error().to_string()}});
+  }
+}
+
 void EventRecorder::record(const InvolvedObject& object, const std::string& type, const std::string& reason,
                            const std::string& message) {
   const std::string now = pipeline::formatRfc3339(
@@ -33,12 +73,17 @@ void EventRecorder::record(const InvolvedObject& object, const std::string& type
   ev["firstTimestamp"] = value::string(now);
   ev["lastTimestamp"] = value::string(now);
   ev["count"] = value::number(1);
-  auto r = client_->create(kube::resources::events(), object.namespace_, ev);
-  if (!r.ok()) {
-    log::warn("cannot record event", {{"object", object.namespace_ + "/" + object.name},
-                                      {"reason", reason},
-                                      {"error", r.error().to_string()}});
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    if (queue_.size() >= maxQueued_) {
+      if (dropped_++ % 1000 == 0) {
+        log::warn("event queue full; dropping events", {{"dropped", std::to_string(dropped_)}});
+      }
+      return;
+    }
+    queue_.push_back(std::move(ev));
   }
+  cv_.notify_one();
 }
 
 }  // namespace sluice::controller

@@ -1,10 +1,18 @@
 // Writes core/v1 Events about an execution or a pipeline, so `kubectl
-// describe plx NAME` shows what happened. Best effort: a failed event write
-// is logged and never fails a reconcile.
+// describe plx NAME` shows what happened. Asynchronous and best effort:
+// record() only queues, a background thread posts, so events never sit on a
+// step's critical path; a failed write is logged and never fails a
+// reconcile. The queue is bounded: under an event storm the newest are
+// dropped (and counted in the log), not the operator's memory.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "kube/client.h"
 
@@ -20,14 +28,31 @@ struct InvolvedObject {
 
 class EventRecorder {
  public:
-  explicit EventRecorder(std::shared_ptr<kube::Client> client) : client_(std::move(client)) {}
-  virtual ~EventRecorder() = default;
+  explicit EventRecorder(std::shared_ptr<kube::Client> client, size_t maxQueued = 10000);
+  // Posts what is queued, then stops.
+  ~EventRecorder();
+  EventRecorder(const EventRecorder&) = delete;
+  EventRecorder& operator=(const EventRecorder&) = delete;
+
   // type: "Normal" or "Warning"; reason: CamelCase; message: one line.
-  virtual void record(const InvolvedObject& object, const std::string& type, const std::string& reason,
-                      const std::string& message);
+  void record(const InvolvedObject& object, const std::string& type, const std::string& reason,
+              const std::string& message);
 
  private:
+  void run();
+  void post(const web::json::value& event);
+
   std::shared_ptr<kube::Client> client_;
+  size_t maxQueued_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<web::json::value> queue_;
+  bool stop_ = false;
+  // After stop, queued events are posted for at most this long, so a
+  // broken API server cannot hold up shutdown.
+  std::chrono::steady_clock::time_point drainDeadline_{};
+  size_t dropped_ = 0;
+  std::thread thread_;
 };
 
 }  // namespace sluice::controller

@@ -133,25 +133,27 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
   }
 
   // Label the execution with its pipeline so `kubectl get plx -l
-  // sluice.dev/pipeline=NAME` lists a pipeline's executions.
+  // sluice.dev/pipeline=NAME` lists a pipeline's executions. The patch
+  // returns the object with its new resourceVersion, which the status write
+  // below then uses (no conflict, no extra round through the queue).
+  value current = *object;
   if (str(*object, {"metadata", "labels", kLabelPipeline}) != exec.spec.pipelineRef &&
       exec.spec.pipelineRef.size() <= 63) {
     value patch;
     patch["metadata"]["labels"][kLabelPipeline] = value::string(exec.spec.pipelineRef);
     auto r = client_->merge_patch(executionsResource(), ns, exec.metadata.name, patch);
-    if (!r.ok() && !r.error().is(kube::ErrorKind::NotFound)) {
+    if (r.ok()) {
+      current = r.value();
+    } else if (!r.error().is(kube::ErrorKind::NotFound)) {
       log::warn("cannot label execution", {{"execution", key}, {"error", r.error().to_string()}});
     }
-    // The patch bumped resourceVersion: the status write below would
-    // conflict, so let the watch bring the new object back.
-    if (r.ok()) return {true, "relabelled", std::nullopt};
   }
 
   value newStatus = pipeline::toJson(out.status);
   newStatus["progress"] = value::string(progressOf(out.status));
   value oldStatus = object->has_field("status") ? object->at("status") : value::object();
   if (newStatus != oldStatus) {
-    ReconcileOutcome w = writeStatus(*object, newStatus);
+    ReconcileOutcome w = writeStatus(current, newStatus);
     if (w.retry) return w;
     InvolvedObject involved;
     involved.kind = "PipelineExecution";
