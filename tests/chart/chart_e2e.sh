@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# e2e: the chart's permissions are sufficient. On the full local control plane
+# (up.sh --full): install the chart's CRDs, ServiceAccount and RBAC (one
+# watched namespace, leader election on), run sluice-operator as that
+# ServiceAccount (a short-lived token from the TokenRequest API, handed over
+# through a pipe so it never touches the disk), and run the Abalone example to
+# Succeeded, then a selective re-run of Train. The operator log must not show
+# a single Forbidden answer.
+# usage: chart_e2e.sh OPERATOR_BIN COMPLETER_BIN
+set -euo pipefail
+OPERATOR="${1:?usage: chart_e2e.sh OPERATOR_BIN COMPLETER_BIN}"
+COMPLETER="${2:?usage: chart_e2e.sh OPERATOR_BIN COMPLETER_BIN}"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+CHART="$ROOT/charts/sluice"
+
+fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
+: "${SLUICE_TEST_KUBECONFIG:?is not set: start the cluster with tests/cluster/up.sh --full and source its env file}"
+: "${SLUICE_TEST_KUBECTL:?is not set: start the cluster with tests/cluster/up.sh --full and source its env file}"
+: "${SLUICE_TEST_HELM:?is not set: start the cluster with tests/cluster/up.sh --full and source its env file}"
+[[ "${SLUICE_TEST_FULL:-0}" == 1 ]] || fail "needs the full control plane (up.sh --full)"
+k() { "$SLUICE_TEST_KUBECTL" --kubeconfig "$SLUICE_TEST_KUBECONFIG" "$@"; }
+
+RUN_ID="$(date +%s)-$$"
+REL="sluice-e2e-$RUN_ID"
+OPNS="sluice-chart-e2e-op-$RUN_ID"
+NS="sluice-chart-e2e-$RUN_ID"
+LOGS="$(mktemp -d)"
+pids=()
+cleanup() {
+	local rc=$? p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	k delete namespace "$OPNS" "$NS" --wait=false >/dev/null 2>&1 || true
+	k delete clusterrole,clusterrolebinding -l "app.kubernetes.io/instance=$REL" >/dev/null 2>&1 || true
+	# Logs stay for a post-mortem when the test failed.
+	if ((rc == 0)); then rm -rf "$LOGS"; else echo "logs kept in $LOGS" >&2; fi
+}
+trap cleanup EXIT
+dump() {
+	k -n "$NS" get plx,jobs,pods -o wide >&2 || true
+	k -n "$NS" get plx "$1" -o jsonpath='{.status}' >&2 || true
+	echo >&2
+	grep -m1 -A12 "ERROR: AddressSanitizer" "$LOGS/operator.log" >&2 || tail -n 30 "$LOGS/operator.log" >&2
+}
+
+k apply --server-side --force-conflicts --field-manager=sluice-chart-e2e -f "$CHART/crds/" >/dev/null
+k wait --for=condition=Established --timeout=60s crd/pipelines.sluice.dev crd/pipelineexecutions.sluice.dev >/dev/null
+k create namespace "$OPNS" >/dev/null
+k create namespace "$NS" >/dev/null
+version="$(k version -o json | python3 -c 'import json, sys; print(json.load(sys.stdin)["serverVersion"]["gitVersion"])')"
+"$SLUICE_TEST_HELM" template "$REL" "$CHART" -n "$OPNS" --kube-version "$version" \
+	--set-json "rbac.watchNamespaces=[\"$NS\"]" --set leaderElection.enabled=true \
+	--set stepServiceAccount.create=true --set-json "stepServiceAccount.namespaces=[\"$NS\"]" \
+	--show-only templates/serviceaccount.yaml --show-only templates/rbac.yaml \
+	--show-only templates/step-serviceaccount.yaml | k apply -f - >/dev/null
+k -n "$NS" apply -f "$ROOT/examples/s3-credentials-secret.yaml" >/dev/null
+
+# The operator's kubeconfig: the cluster of the admin kubeconfig, the
+# ServiceAccount's token as the user. Held in a variable, read through a pipe.
+server="$(k config view --raw --minify -o jsonpath='{.clusters[0].cluster.server}')"
+ca="$(k config view --raw --minify -o jsonpath='{.clusters[0].cluster.certificate-authority-data}')"
+[[ -n "$server" && -n "$ca" ]] || fail "cannot read server and CA from $SLUICE_TEST_KUBECONFIG"
+token="$(k -n "$OPNS" create token "$REL" --duration=1h)"
+kubeconfig="apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: \"$server\", certificate-authority-data: \"$ca\"}}]
+users: [{name: sa, user: {token: \"$token\"}}]
+contexts: [{name: c, context: {cluster: c, user: sa}}]
+current-context: c
+"
+as_operator() { "$SLUICE_TEST_KUBECTL" --kubeconfig <(printf '%s' "$kubeconfig") "$@"; }
+[[ "$(as_operator auth whoami -o jsonpath='{.status.userInfo.username}')" == "system:serviceaccount:$OPNS:$REL" ]] ||
+	fail "the token does not authenticate as the chart's ServiceAccount"
+[[ "$(as_operator auth can-i get secrets -n "$NS" 2>/dev/null || true)" == no ]] ||
+	fail "the operator's token can read Secrets"
+
+"$OPERATOR" --kubeconfig <(printf '%s' "$kubeconfig") --namespace "$NS" \
+	--leader-elect --lease-namespace "$OPNS" --lease-name "$REL" \
+	--metrics-bind-address 0 --health-probe-bind-address 0 \
+	--runner-image registry.example/sluice-runner:0.1.0 >"$LOGS/operator.log" 2>&1 &
+pids+=($!)
+unset token kubeconfig
+"$COMPLETER" --kubeconfig "$SLUICE_TEST_KUBECONFIG" --namespace "$NS" --property Evaluate.mse=4.37 \
+	>"$LOGS/completer.log" 2>&1 &
+pids+=($!)
+
+wait_phase() {
+	local p=""
+	for _ in $(seq 1 600); do
+		p="$(k -n "$NS" get plx "$1" -o jsonpath='{.status.phase}' 2>/dev/null || true)"
+		[[ "$p" == Succeeded || "$p" == Failed || "$p" == Stopped ]] && break
+		sleep 0.2
+	done
+	echo "$p"
+}
+
+k -n "$NS" apply -f "$ROOT/examples/abalone/pipeline.yaml" >/dev/null
+full="$(k -n "$NS" create -f "$ROOT/examples/abalone/execution.yaml" -o jsonpath='{.metadata.name}')"
+phase="$(wait_phase "$full")"
+[[ "$phase" == Succeeded ]] || { dump "$full"; fail "full run $full ended '$phase'"; }
+echo "ok: Abalone run $full Succeeded under the chart's ServiceAccount"
+
+lease="$(k -n "$OPNS" get lease "$REL" -o jsonpath='{.spec.holderIdentity}' 2>/dev/null || true)"
+[[ -n "$lease" ]] || fail "no leader holds Lease $OPNS/$REL"
+echo "ok: leader election through the chart's Lease permissions (holder $lease)"
+
+sel="$(k -n "$NS" create -f "$ROOT/examples/abalone/selective-train.yaml" -o jsonpath='{.metadata.name}')"
+phase="$(wait_phase "$sel")"
+[[ "$phase" == Succeeded ]] || { dump "$sel"; fail "selective run $sel ended '$phase'"; }
+src="$(k -n "$NS" get plx "$sel" -o jsonpath='{.status.selectiveExecution.sourceExecution}')"
+[[ "$src" == "$full" ]] || fail "selective run's source is '$src', want $full"
+echo "ok: selective Train run $sel Succeeded with source $full"
+
+if grep -qi forbidden "$LOGS/operator.log"; then
+	grep -i forbidden "$LOGS/operator.log" | head -5 >&2
+	fail "the operator was refused something"
+fi
+echo "ok: no Forbidden answer in the operator log"
