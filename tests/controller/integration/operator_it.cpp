@@ -104,25 +104,33 @@ TEST_F(OperatorTest, AbaloneRunsThenSelectiveRunsLinkTheSourcesOutputs) {
   EXPECT_EQ(outputUris(*pre), preprocessUris) << "reused outputs are linked, not recomputed";
   EXPECT_EQ(str(*stepStatus(trainOnly, "Evaluate"), {"reason"}), "NotSelected");
 
-  // (2) Train + Evaluate from the selective run: Preprocess still names the
-  // execution that really produced it.
+  // (2) Train + Evaluate from the selective run, with yet another value:
+  // Preprocess still names the execution that really produced it.
   apply(execYaml("train-eval", "abalone",
+                 "  parameters: [{name: XGBNumRounds, value: \"250\"}]\n"
                  "  selectiveExecution: {sourceExecution: train-only, selectedSteps: [Train, Evaluate]}\n"));
   ASSERT_EQ(waitTerminal("train-eval"), "Succeeded") << execution("train-eval").serialize();
   EXPECT_EQ(jobStepsOf(*client_, ns_, "train-eval"), (std::vector<std::string>{"Evaluate", "Train"}));
   value trainEval = execution("train-eval");
   EXPECT_EQ(str(*stepStatus(trainEval, "Preprocess"), {"reusedFrom", "execution"}), "full");
   EXPECT_EQ(outputUris(*stepStatus(trainEval, "Preprocess")), preprocessUris);
-  // Parameters: the source's effective value is inherited.
-  bool sawInherited = false;
+  // Parameters: explicit values win, the rest come from the source.
+  std::map<std::string, std::pair<std::string, std::string>> params;
   for (const auto& p : trainEval.at("status").at("parameters").as_array()) {
-    if (str(p, {"name"}) == "XGBNumRounds") {
-      EXPECT_EQ(str(p, {"value"}), "200");
-      EXPECT_EQ(str(p, {"source"}), "Reference");
-      sawInherited = true;
-    }
+    params[str(p, {"name"})] = {str(p, {"value"}), str(p, {"source"})};
   }
-  EXPECT_TRUE(sawInherited);
+  EXPECT_EQ(params["XGBNumRounds"], std::make_pair(std::string("250"), std::string("Override")));
+  EXPECT_EQ(params["XGBETA"], std::make_pair(std::string("0.25"), std::string("Reference")));
+
+  // Train is cached (expireAfter P30D): the same inputs again are a cache
+  // hit on the run that produced them, with no Job.
+  apply(execYaml("train-cached", "abalone",
+                 "  selectiveExecution: {sourceExecution: train-eval, selectedSteps: [Train]}\n"));
+  ASSERT_EQ(waitTerminal("train-cached"), "Succeeded") << execution("train-cached").serialize();
+  EXPECT_TRUE(jobStepsOf(*client_, ns_, "train-cached").empty());
+  value cached = execution("train-cached");
+  EXPECT_EQ(str(*stepStatus(cached, "Train"), {"cacheHit", "execution"}), "train-eval");
+  EXPECT_EQ(outputUris(*stepStatus(cached, "Train")), outputUris(*stepStatus(trainEval, "Train")));
 
   // An unconnected selection is rejected before any Job exists, naming Evaluate.
   apply(execYaml("gap", "abalone",
