@@ -85,6 +85,9 @@ wait_for "etcd" 30 curl -sf "http://127.0.0.1:$ETCD_PORT/health"
 # ---- kube-apiserver ----
 API_PORT=$(free_port)
 SERVER="https://127.0.0.1:$API_PORT"
+# Compaction every 10 s (default 5 min) and ConfigMaps watched straight from
+# etcd (no watch cache), so an old resourceVersion really expires within a
+# test run and a watch from it gets 410 Gone, as on a long-lived cluster.
 # The service range is never routed anywhere: there is no kube-proxy, and
 # every client here talks to the advertise address 127.0.0.1.
 start kube-apiserver "$BIN/kube-apiserver" \
@@ -98,6 +101,7 @@ start kube-apiserver "$BIN/kube-apiserver" \
 	--service-cluster-ip-range=10.0.0.0/24 \
 	--authorization-mode=RBAC \
 	--profiling=false --enable-priority-and-fairness=false \
+	--etcd-compaction-interval=10s --watch-cache-sizes=configmaps#0 \
 	--v=1
 write_kubeconfig "$RUN/admin.kubeconfig" "$SERVER" "$PKI" admin
 KUBECTL=("$BIN/kubectl" --kubeconfig "$RUN/admin.kubeconfig")

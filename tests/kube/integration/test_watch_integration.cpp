@@ -55,8 +55,23 @@ TEST_F(WatchIntegrationTest, EventsArriveWhileTheStreamIsOpen) {
   EXPECT_EQ(result.error().kind, ErrorKind::Cancelled);
 }
 
+// On a young cluster revision 1 may not be compacted yet; up.sh compacts
+// every 10 s, so wait (bounded) until a watch from it is refused.
+bool version_one_compacted(Client& client, const std::string& ns) {
+  return testing::eventually(
+      [&] {
+        WatchOptions o;
+        o.resource_version = "1";
+        o.timeout_seconds = 1;
+        auto r = client.watch(resources::config_maps(), ns, o, [](WatchEvent&&) { return false; });
+        return !r.ok() && r.error().kind == ErrorKind::Gone;
+      },
+      std::chrono::seconds(60));
+}
+
 TEST_F(WatchIntegrationTest, TooOldResourceVersionIsGone) {
   const auto cms = resources::config_maps();
+  ASSERT_TRUE(version_one_compacted(*client_, ns_)) << "revision 1 was never compacted (up.sh compacts every 10 s)";
   // Make sure history has moved well past version 1.
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(client_->create(cms, ns_, config_map("o" + std::to_string(i), "v")).ok());
   WatchOptions opts;
@@ -145,6 +160,7 @@ TEST_F(WatchIntegrationTest, InformerConvergesWhileServerClosesWatchEverySecond)
 
 TEST_F(WatchIntegrationTest, ResumeFromTooOldVersionRelistsAndConverges) {
   const auto cms = resources::config_maps();
+  ASSERT_TRUE(version_one_compacted(*client_, ns_)) << "revision 1 was never compacted (up.sh compacts every 10 s)";
   for (int i = 0; i < 10; ++i) ASSERT_TRUE(client_->create(cms, ns_, config_map("x" + std::to_string(i), "v")).ok());
   ReflectorOptions opts;
   opts.start_resource_version = "1";  // long compacted out of the watch window
