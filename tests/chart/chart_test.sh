@@ -179,6 +179,19 @@ can() {
 	k auth can-i --as="system:serviceaccount:$sa_ns:$sa" -n "$ns" "$@" 2>/dev/null || true
 }
 
+# The RBAC authorizer learns new bindings through its informers, a moment
+# after they are created (longer on a loaded machine): wait, bounded, until
+# the first permission that must be granted is, before judging any of them.
+wait_rbac() {
+	local -a words
+	read -ra words <<<"$4"
+	for _ in $(seq 1 100); do
+		[[ "$(can "$1" "$2" "$3" "${words[@]}")" == yes ]] && return 0
+		sleep 0.2
+	done
+	return 0 # expect_can then reports what is missing
+}
+
 # expect_can yes|no SA_NS SA NAMESPACE VERB RESOURCE [FLAGS]; a single
 # "VERB RESOURCE FLAGS" word is split on spaces, without globbing ("* *").
 expect_can() {
@@ -242,6 +255,7 @@ check_rbac() {
 	other="$(new_namespace other)"
 	sa="$rel" # the full name of the release
 	render_apply "$rel" "$ns"
+	wait_rbac "$ns" "$sa" "$other" "${ALLOWED[0]}"
 	for v in "${ALLOWED[@]}"; do
 		expect_can yes "$ns" "$sa" "$other" "$v"
 	done
@@ -259,6 +273,7 @@ check_rbac() {
 	ns2="$(new_namespace op2)"
 	watched="$(new_namespace watched)"
 	render_apply "$rel2" "$ns2" --set-json "rbac.watchNamespaces=[\"$watched\"]" --set replicaCount=2
+	wait_rbac "$ns2" "$rel2" "$watched" "${ALLOWED[0]}"
 	for v in "${ALLOWED[@]}"; do
 		expect_can yes "$ns2" "$rel2" "$watched" "$v"
 	done
