@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "common/log.h"
+#include "controller/json_access.h"
 #include "controller/cache_index.h"
 #include "controller/observe.h"
 #include "controller/sluice_resources.h"
@@ -16,14 +17,6 @@ using web::json::value;
 
 namespace {
 
-std::string str(const value& v, std::initializer_list<const char*> path) {
-  const value* cur = &v;
-  for (const char* p : path) {
-    if (!cur->is_object() || !cur->has_field(p)) return "";
-    cur = &cur->at(p);
-  }
-  return cur->is_string() ? cur->as_string() : "";
-}
 
 std::string joinErrors(const pipeline::FieldErrors& errs) {
   std::string s;
@@ -91,13 +84,13 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
   std::vector<value> jobs, pods;
   for (const auto& j : caches_.jobs->by_owner_uid(exec.metadata.uid)) {
     jobs.push_back(*j);
-    for (const auto& pod : caches_.pods->by_owner_uid(str(*j, {"metadata", "uid"}))) pods.push_back(*pod);
+    for (const auto& pod : caches_.pods->by_owner_uid(stringAt(*j, {"metadata", "uid"}))) pods.push_back(*pod);
   }
   in.jobs = observeJobs(jobs, pods);
 
   for (const auto& other : caches_.executions->by_namespace(ns)) {
-    if (str(*other, {"spec", "pipelineRef", "name"}) != exec.spec.pipelineRef) continue;
-    if (str(*other, {"metadata", "name"}) == exec.metadata.name) continue;
+    if (stringAt(*other, {"spec", "pipelineRef", "name"}) != exec.spec.pipelineRef) continue;
+    if (stringAt(*other, {"metadata", "name"}) == exec.metadata.name) continue;
     auto o = pipeline::parsePipelineExecution(*other);
     in.otherExecutions.push_back(std::move(o.value));  // a broken one simply never qualifies as a source
   }
@@ -137,7 +130,7 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
   // returns the object with its new resourceVersion, which the status write
   // below then uses (no conflict, no extra round through the queue).
   value current = *object;
-  if (str(*object, {"metadata", "labels", kLabelPipeline}) != exec.spec.pipelineRef &&
+  if (stringAt(*object, {"metadata", "labels", kLabelPipeline}) != exec.spec.pipelineRef &&
       exec.spec.pipelineRef.size() <= 63) {
     value patch;
     patch["metadata"]["labels"][kLabelPipeline] = value::string(exec.spec.pipelineRef);
@@ -179,7 +172,7 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
 ReconcileOutcome ExecutionReconciler::writeStatus(const value& object, const value& status) {
   value updated = object;
   updated["status"] = status;
-  const std::string ns = str(object, {"metadata", "namespace"});
+  const std::string ns = stringAt(object, {"metadata", "namespace"});
   auto r = client_->update_status(executionsResource(), ns, updated);
   if (r.ok()) return {};
   if (r.error().is(kube::ErrorKind::NotFound)) return {};

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "controller/json_access.h"
 #include "pipeline/plan_time.h"
 
 namespace sluice::controller {
@@ -12,41 +13,6 @@ using pipeline::PodPhase;
 using web::json::value;
 
 namespace {
-
-// Safe accessors: API objects are input, never trusted to have a shape.
-const value* field(const value& v, const char* name) {
-  if (!v.is_object()) return nullptr;
-  const auto& o = v.as_object();
-  auto it = o.find(name);
-  return it == o.end() ? nullptr : &it->second;
-}
-
-std::string stringAt(const value& v, std::initializer_list<const char*> path) {
-  const value* cur = &v;
-  for (const char* p : path) {
-    cur = field(*cur, p);
-    if (!cur) return "";
-  }
-  return cur->is_string() ? cur->as_string() : "";
-}
-
-int intAt(const value& v, std::initializer_list<const char*> path) {
-  const value* cur = &v;
-  for (const char* p : path) {
-    cur = field(*cur, p);
-    if (!cur) return 0;
-  }
-  return cur->is_integer() ? cur->as_integer() : 0;
-}
-
-const value* arrayAt(const value& v, std::initializer_list<const char*> path) {
-  const value* cur = &v;
-  for (const char* p : path) {
-    cur = field(*cur, p);
-    if (!cur) return nullptr;
-  }
-  return cur->is_array() ? cur : nullptr;
-}
 
 std::optional<pipeline::UnixSeconds> timeAt(const value& v, std::initializer_list<const char*> path) {
   std::string s = stringAt(v, path);
@@ -95,7 +61,7 @@ bool decodeTerminationMessage(const std::string& message, ObservedPod& pod) {
     pod.errorReason = "termination message is not a JSON object";
     return false;
   }
-  if (const value* outs = field(doc, "outputs")) {
+  if (const value* outs = fieldAt(doc, {"outputs"})) {
     if (!outs->is_array()) {
       pod.errorReason = "termination message: outputs is not an array";
       return false;
@@ -105,7 +71,7 @@ bool decodeTerminationMessage(const std::string& message, ObservedPod& pod) {
       s.name = stringAt(o, {"name"});
       s.uri = stringAt(o, {"uri"});
       s.sha256 = stringAt(o, {"sha256"});
-      if (const value* size = field(o, "size"); size && size->is_number()) s.size = size->as_number().to_int64();
+      if (const value* size = fieldAt(o, {"size"}); size && size->is_number()) s.size = size->as_number().to_int64();
       if (s.name.empty() || s.uri.empty()) {
         pod.errorReason = "termination message: an output lacks name or uri";
         return false;
@@ -113,7 +79,7 @@ bool decodeTerminationMessage(const std::string& message, ObservedPod& pod) {
       pod.outputs.push_back(std::move(s));
     }
   }
-  if (const value* props = field(doc, "properties")) {
+  if (const value* props = fieldAt(doc, {"properties"})) {
     if (!props->is_array()) {
       pod.errorReason = "termination message: properties is not an array";
       return false;
@@ -148,8 +114,7 @@ ObservedPod observePod(const value& pod, bool expectRunnerMessage) {
     std::string message = main ? stringAt(*main, {"state", "terminated", "message"}) : "";
     if (expectRunnerMessage || !message.empty()) decodeTerminationMessage(message, p);
   } else if (p.phase == PodPhase::Failed) {
-    const value* state = main ? field(*main, "state") : nullptr;
-    const value* terminated = state ? field(*state, "terminated") : nullptr;
+    const value* terminated = main ? fieldAt(*main, {"state", "terminated"}) : nullptr;
     std::string message = terminated ? stringAt(*terminated, {"message"}) : "";
     ObservedPod decoded;
     if (!message.empty()) decodeTerminationMessage(message, decoded);

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "common/log.h"
+#include "controller/json_access.h"
 #include "controller/controller_metrics.h"
 #include "controller/event_recorder.h"
 #include "controller/execution_reconciler.h"
@@ -32,17 +33,9 @@ using web::json::value;
 
 namespace {
 
-std::string str(const value& v, std::initializer_list<const char*> path) {
-  const value* cur = &v;
-  for (const char* p : path) {
-    if (!cur->is_object() || !cur->has_field(p)) return "";
-    cur = &cur->at(p);
-  }
-  return cur->is_string() ? cur->as_string() : "";
-}
 
 std::string keyOf(const value& obj) {
-  return str(obj, {"metadata", "namespace"}) + "/" + str(obj, {"metadata", "name"});
+  return stringAt(obj, {"metadata", "namespace"}) + "/" + stringAt(obj, {"metadata", "name"});
 }
 
 // The name of obj's controlling owner of the given kind, or "".
@@ -51,7 +44,7 @@ std::string ownerName(const value& obj, const std::string& kind) {
   const value& refs = obj.at("metadata").at("ownerReferences");
   if (!refs.is_array()) return "";
   for (const auto& r : refs.as_array()) {
-    if (str(r, {"kind"}) == kind) return str(r, {"name"});
+    if (stringAt(r, {"kind"}) == kind) return stringAt(r, {"name"});
   }
   return "";
 }
@@ -123,12 +116,12 @@ int runOperator(const OperatorFlags& flags, const std::function<void()>& waitFor
                            enqueueExecution});
   auto enqueueJobOwner = [&](const kube::ObjectPtr& job) {
     std::string owner = ownerName(*job, "PipelineExecution");
-    if (!owner.empty()) execQueue.add(str(*job, {"metadata", "namespace"}) + "/" + owner);
+    if (!owner.empty()) execQueue.add(stringAt(*job, {"metadata", "namespace"}) + "/" + owner);
   };
   jobs.add_handlers({enqueueJobOwner, [&](const kube::ObjectPtr&, const kube::ObjectPtr& j) { enqueueJobOwner(j); },
                      enqueueJobOwner});
   auto enqueuePodOwner = [&](const kube::ObjectPtr& pod) {
-    const std::string ns = str(*pod, {"metadata", "namespace"});
+    const std::string ns = stringAt(*pod, {"metadata", "namespace"});
     std::string job = ownerName(*pod, "Job");
     if (kube::ObjectPtr j = job.empty() ? nullptr : jobs.store().get(ns + "/" + job)) {
       enqueueJobOwner(j);
@@ -136,7 +129,7 @@ int runOperator(const OperatorFlags& flags, const std::function<void()>& waitFor
     }
     // The Job is not in the cache yet: its label names the execution (exact
     // for names of up to 63 characters; the Job's own event covers the rest).
-    std::string exec = str(*pod, {"metadata", "labels", kLabelExecution});
+    std::string exec = stringAt(*pod, {"metadata", "labels", kLabelExecution});
     if (!exec.empty()) execQueue.add(ns + "/" + exec);
   };
   pods.add_handlers({enqueuePodOwner, [&](const kube::ObjectPtr&, const kube::ObjectPtr& p) { enqueuePodOwner(p); },
@@ -145,11 +138,11 @@ int runOperator(const OperatorFlags& flags, const std::function<void()>& waitFor
     pipelineQueue.add(keyOf(*p));
     // Executions that have not snapshotted their pipeline yet (e.g. waiting
     // for it to appear) look again.
-    const std::string ns = str(*p, {"metadata", "namespace"});
-    const std::string name = str(*p, {"metadata", "name"});
+    const std::string ns = stringAt(*p, {"metadata", "namespace"});
+    const std::string name = stringAt(*p, {"metadata", "name"});
     for (const auto& e : executions.store().by_namespace(ns)) {
-      if (str(*e, {"spec", "pipelineRef", "name"}) != name) continue;
-      std::string phase = str(*e, {"status", "phase"});
+      if (stringAt(*e, {"spec", "pipelineRef", "name"}) != name) continue;
+      std::string phase = stringAt(*e, {"status", "phase"});
       if (phase.empty() || phase == "Pending") execQueue.add(keyOf(*e));
     }
   };
@@ -187,7 +180,7 @@ int runOperator(const OperatorFlags& flags, const std::function<void()>& waitFor
   auto renderMetrics = [&] {
     std::map<Labels, double> byPhase;
     for (const auto& e : executions.store().list()) {
-      std::string phase = str(*e, {"status", "phase"});
+      std::string phase = stringAt(*e, {"status", "phase"});
       byPhase[{{"phase", phase.empty() ? "Pending" : phase}}] += 1;
     }
     metrics.executions.replaceAll(std::move(byPhase));

@@ -1,0 +1,41 @@
+// Reading API objects safely: everything the server sends is input, never
+// trusted to have a shape. These return "" / 0 / nullptr for a missing field
+// or a value of another type instead of throwing.
+#pragma once
+
+#include <cpprest/json.h>
+
+#include <initializer_list>
+#include <string>
+
+namespace sluice::controller {
+
+// The value at path ({"metadata", "name"}), or nullptr.
+inline const web::json::value* fieldAt(const web::json::value& v, std::initializer_list<const char*> path) {
+  const web::json::value* cur = &v;
+  for (const char* p : path) {
+    if (!cur->is_object()) return nullptr;
+    const auto& o = cur->as_object();
+    auto it = o.find(p);
+    if (it == o.end()) return nullptr;
+    cur = &it->second;
+  }
+  return cur;
+}
+
+inline std::string stringAt(const web::json::value& v, std::initializer_list<const char*> path) {
+  const web::json::value* f = fieldAt(v, path);
+  return f && f->is_string() ? f->as_string() : "";
+}
+
+inline int intAt(const web::json::value& v, std::initializer_list<const char*> path) {
+  const web::json::value* f = fieldAt(v, path);
+  return f && f->is_integer() ? f->as_integer() : 0;
+}
+
+inline const web::json::value* arrayAt(const web::json::value& v, std::initializer_list<const char*> path) {
+  const web::json::value* f = fieldAt(v, path);
+  return f && f->is_array() ? f : nullptr;
+}
+
+}  // namespace sluice::controller
