@@ -371,9 +371,10 @@ TEST_F(OperatorTest, RerunAFailedEvaluateAndSendTheGateToItsElseBranch) {
   EXPECT_EQ(jobStepsOf(*client_, ns_, "from-steps"), (std::vector<std::string>{"Evaluate", "Register"}));
 
   // (4) Train + Evaluate + MSECheck + FailNotify with a threshold below the
-  // mse: the gate takes its else branch and FailNotify fails the run.
+  // mse: the gate takes its else branch and FailNotify fails the run. A new
+  // XGBNumRounds keeps Train from being a cache hit (it caches for P30D).
   apply(execYaml("gate", "abalone",
-                 "  parameters: [{name: MseThreshold, value: \"1\"}]\n"
+                 "  parameters: [{name: MseThreshold, value: \"1\"}, {name: XGBNumRounds, value: \"130\"}]\n"
                  "  selectiveExecution: {sourceExecution: from-failure,"
                  " selectedSteps: [Train, Evaluate, MSECheck, FailNotify]}\n"));
   ASSERT_EQ(waitTerminal("gate"), "Failed") << execution("gate").serialize();
