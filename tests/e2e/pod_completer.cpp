@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -24,30 +25,16 @@
 
 #include "kube/client.h"
 #include "kube/config.h"
+#include "controller/json_access.h"
+#include "pipeline/plan_time.h"
 
 using web::json::value;
 
 namespace {
 
+using sluice::controller::stringAt;
+
 std::atomic<bool> gStop{false};
-
-std::string str(const value& v, std::initializer_list<const char*> path) {
-  const value* cur = &v;
-  for (const char* p : path) {
-    if (!cur->is_object() || !cur->has_field(p)) return "";
-    cur = &cur->at(p);
-  }
-  return cur->is_string() ? cur->as_string() : "";
-}
-
-std::string nowRfc3339() {
-  auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 struct Script {
   std::map<std::string, std::map<std::string, std::string>> properties;  // step -> name -> value
@@ -65,8 +52,8 @@ std::string message(const value& pod, const std::string& step, const Script& scr
   for (const auto& c : pod.at("spec").at("containers").as_array()) {
     if (!c.has_field("env")) continue;
     for (const auto& e : c.at("env").as_array()) {
-      if (str(e, {"name"}) != "SLUICE_STAGING") continue;
-      value staging = value::parse(str(e, {"value"}));
+      if (stringAt(e, {"name"}) != "SLUICE_STAGING") continue;
+      value staging = value::parse(stringAt(e, {"value"}));
       if (!staging.has_field("outputs")) continue;
       for (const auto& o : staging.at("outputs").as_array()) {
         value out;
@@ -145,14 +132,14 @@ int main(int argc, char** argv) {
     auto pods = client.value()->list(sluice::kube::resources::pods(), ns, opts);
     if (pods.ok()) {
       for (value pod : pods->items) {
-        const std::string name = str(pod, {"metadata", "name"});
-        if (done.count(name) || str(pod, {"status", "phase"}) != "Running") continue;
-        if (!str(pod, {"metadata", "deletionTimestamp"}).empty()) continue;
-        const std::string step = str(pod, {"metadata", "annotations", "sluice.dev/step"}).empty()
-                                     ? str(pod, {"metadata", "labels", "sluice.dev/step"})
-                                     : str(pod, {"metadata", "annotations", "sluice.dev/step"});
+        const std::string name = stringAt(pod, {"metadata", "name"});
+        if (done.count(name) || stringAt(pod, {"status", "phase"}) != "Running") continue;
+        if (!stringAt(pod, {"metadata", "deletionTimestamp"}).empty()) continue;
+        const std::string step = stringAt(pod, {"metadata", "annotations", "sluice.dev/step"}).empty()
+                                     ? stringAt(pod, {"metadata", "labels", "sluice.dev/step"})
+                                     : stringAt(pod, {"metadata", "annotations", "sluice.dev/step"});
         int code = script.exitCodes.count(step) ? script.exitCodes[step] : 0;
-        const std::string now = nowRfc3339();
+        const std::string now = sluice::pipeline::formatRfc3339(std::time(nullptr));
         value statuses = value::array();
         size_t i = 0;
         for (const auto& c : pod.at("spec").at("containers").as_array()) {
@@ -168,7 +155,7 @@ int main(int argc, char** argv) {
           t["reason"] = value::string(code == 0 ? "Completed" : "Error");
           t["startedAt"] = value::string(now);
           t["finishedAt"] = value::string(now);
-          if (str(c, {"name"}) == "main") t["message"] = value::string(message(pod, step, script, code));
+          if (stringAt(c, {"name"}) == "main") t["message"] = value::string(message(pod, step, script, code));
           statuses[i++] = cs;
         }
         pod["status"]["containerStatuses"] = statuses;

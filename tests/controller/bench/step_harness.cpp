@@ -1,4 +1,6 @@
 #include "step_harness.h"
+#include "controller/json_access.h"
+#include "pipeline/plan_time.h"
 
 namespace sluice::bench {
 
@@ -6,27 +8,11 @@ using web::json::value;
 
 namespace {
 
-std::string str(const value& v, std::initializer_list<const char*> path) {
-  const value* cur = &v;
-  for (const char* p : path) {
-    if (!cur->is_object() || !cur->has_field(p)) return "";
-    cur = &cur->at(p);
-  }
-  return cur->is_string() ? cur->as_string() : "";
-}
-
-std::string nowRfc3339() {
-  auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+using sluice::controller::stringAt;
 
 // The pod the Job controller would make, already "scheduled".
 value podFor(const value& job) {
-  const std::string jobName = str(job, {"metadata", "name"});
+  const std::string jobName = stringAt(job, {"metadata", "name"});
   const value& tmpl = job.at("spec").at("template");
   value pod = value::object();
   pod["apiVersion"] = value::string("v1");
@@ -49,10 +35,10 @@ value podFor(const value& job) {
 // What a kubelet writes when the main container exits 0 after sluice-runner
 // reported a step with no outputs and no properties.
 void markSucceeded(value& pod) {
-  const std::string now = nowRfc3339();
+  const std::string now = sluice::pipeline::formatRfc3339(std::time(nullptr));
   std::string image;
   for (const auto& c : pod.at("spec").at("containers").as_array()) {
-    if (str(c, {"name"}) == "main" || image.empty()) image = str(c, {"image"});
+    if (stringAt(c, {"name"}) == "main" || image.empty()) image = stringAt(c, {"image"});
   }
   value cs;
   cs["name"] = value::string("main");
@@ -104,8 +90,8 @@ void StepHarness::onJob(const kube::WatchEvent& e) {
   if (e.type != kube::WatchEventType::Added) return;
   const auto now = Clock::now();  // first thing: this is the measured instant
   const std::string name = kube::object_name(e.object);
-  const std::string exec = str(e.object, {"metadata", "labels", "sluice.dev/execution"});
-  const std::string step = str(e.object, {"metadata", "annotations", "sluice.dev/step"});
+  const std::string exec = stringAt(e.object, {"metadata", "labels", "sluice.dev/execution"});
+  const std::string step = stringAt(e.object, {"metadata", "annotations", "sluice.dev/step"});
   std::lock_guard<std::mutex> l(mu_);
   if (!seen_.insert(name).second) return;  // repeated ADDED after a re-watch
   auto& t = times_[{exec, step}];
@@ -130,8 +116,8 @@ void StepHarness::work() {
 }
 
 void StepHarness::complete(const value& job) {
-  const std::string exec = str(job, {"metadata", "labels", "sluice.dev/execution"});
-  const std::string step = str(job, {"metadata", "annotations", "sluice.dev/step"});
+  const std::string exec = stringAt(job, {"metadata", "labels", "sluice.dev/execution"});
+  const std::string step = stringAt(job, {"metadata", "annotations", "sluice.dev/step"});
   auto fail = [&](const std::string& what) {
     ++failures_;
     std::lock_guard<std::mutex> l(mu_);

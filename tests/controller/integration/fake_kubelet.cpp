@@ -1,7 +1,10 @@
 #include "fake_kubelet.h"
 
 #include <chrono>
+#include <ctime>
 #include <random>
+#include "controller/json_access.h"
+#include "pipeline/plan_time.h"
 
 namespace sluice::testing {
 
@@ -9,23 +12,7 @@ using web::json::value;
 
 namespace {
 
-std::string str(const value& v, std::initializer_list<const char*> path) {
-  const value* cur = &v;
-  for (const char* p : path) {
-    if (!cur->is_object() || !cur->has_field(p)) return "";
-    cur = &cur->at(p);
-  }
-  return cur->is_string() ? cur->as_string() : "";
-}
-
-std::string nowRfc3339() {
-  auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+using sluice::controller::stringAt;
 
 std::string suffix() {
   static std::mt19937 rng{std::random_device{}()};
@@ -38,7 +25,7 @@ std::string suffix() {
 const value* mainContainer(const value& spec) {
   if (!spec.has_field("containers")) return nullptr;
   for (const auto& c : spec.at("containers").as_array()) {
-    if (str(c, {"name"}) == "main") return &c;
+    if (stringAt(c, {"name"}) == "main") return &c;
   }
   return spec.at("containers").size() ? &spec.at("containers").as_array().at(0) : nullptr;
 }
@@ -50,8 +37,8 @@ std::string terminationMessage(const value& podSpec, const StepBehaviour& b) {
   std::vector<value> outputs;
   if (const value* c = mainContainer(podSpec); c && c->has_field("env")) {
     for (const auto& e : c->at("env").as_array()) {
-      if (str(e, {"name"}) != "SLUICE_STAGING") continue;
-      value staging = value::parse(str(e, {"value"}));
+      if (stringAt(e, {"name"}) != "SLUICE_STAGING") continue;
+      value staging = value::parse(stringAt(e, {"value"}));
       if (staging.has_field("outputs")) {
         for (const auto& o : staging.at("outputs").as_array()) {
           value out;
@@ -112,7 +99,7 @@ void FakeKubelet::loop() {
 }
 
 bool FakeKubelet::createPod(const value& job, std::string& podName) {
-  const std::string jobName = str(job, {"metadata", "name"});
+  const std::string jobName = stringAt(job, {"metadata", "name"});
   podName = jobName.substr(0, 50) + "-" + suffix();
   value pod = value::object();
   pod["apiVersion"] = value::string("v1");
@@ -139,12 +126,12 @@ void FakeKubelet::finishPod(const std::string& podName, const value& job, const 
   auto got = client_->get(kube::resources::pods(), ns_, podName);
   if (!got.ok()) return;
   value pod = got.value();
-  const std::string now = nowRfc3339();
+  const std::string now = sluice::pipeline::formatRfc3339(std::time(nullptr));
   value cs;
   cs["name"] = value::string("main");
   cs["ready"] = value::boolean(false);
   cs["restartCount"] = value::number(0);
-  cs["image"] = value::string(str(*mainContainer(pod.at("spec")), {"image"}));
+  cs["image"] = value::string(stringAt(*mainContainer(pod.at("spec")), {"image"}));
   cs["imageID"] = value::string("");
   cs["state"]["terminated"]["exitCode"] = value::number(b.exitCode);
   cs["state"]["terminated"]["reason"] = value::string(b.exitCode == 0 ? "Completed" : "Error");
@@ -164,9 +151,9 @@ void FakeKubelet::tick() {
   if (!jobs.ok()) return;
   int running = 0;
   for (const auto& job : jobs->items) {
-    const std::string name = str(job, {"metadata", "name"});
-    const std::string step = str(job, {"metadata", "annotations", "sluice.dev/step"});
-    if (!str(job, {"metadata", "deletionTimestamp"}).empty()) continue;
+    const std::string name = stringAt(job, {"metadata", "name"});
+    const std::string step = stringAt(job, {"metadata", "annotations", "sluice.dev/step"});
+    if (!stringAt(job, {"metadata", "deletionTimestamp"}).empty()) continue;
     std::string pod;
     {
       std::lock_guard<std::mutex> l(mu_);

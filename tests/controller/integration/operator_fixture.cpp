@@ -8,12 +8,15 @@
 #include <random>
 
 #include "kube/config.h"
+#include "controller/json_access.h"
 
 namespace sluice::testing {
 
 using web::json::value;
 
 namespace {
+
+using sluice::controller::stringAt;
 
 std::string env(const char* name) {
   const char* v = std::getenv(name);
@@ -25,15 +28,6 @@ std::string randomSuffix() {
   std::string s;
   for (int i = 0; i < 6; ++i) s += "abcdefghijklmnopqrstuvwxyz0123456789"[rng() % 36];
   return s;
-}
-
-std::string str(const value& v, std::initializer_list<const char*> path) {
-  const value* cur = &v;
-  for (const char* p : path) {
-    if (!cur->is_object() || !cur->has_field(p)) return "";
-    cur = &cur->at(p);
-  }
-  return cur->is_string() ? cur->as_string() : "";
 }
 
 int kubectl(const std::vector<std::string>& args, std::string* out = nullptr) {
@@ -141,7 +135,7 @@ value OperatorTest::execution(const std::string& name) {
   return r.ok() ? r.value() : value::object();
 }
 
-std::string OperatorTest::phase(const std::string& name) { return str(execution(name), {"status", "phase"}); }
+std::string OperatorTest::phase(const std::string& name) { return stringAt(execution(name), {"status", "phase"}); }
 
 std::string OperatorTest::waitTerminal(const std::string& name, std::chrono::seconds timeout) {
   std::string p;
@@ -157,7 +151,7 @@ std::string OperatorTest::waitTerminal(const std::string& name, std::chrono::sec
 const value* OperatorTest::stepStatus(const value& exec, const std::string& step) {
   if (!exec.has_field("status") || !exec.at("status").has_field("steps")) return nullptr;
   for (const auto& s : exec.at("status").at("steps").as_array()) {
-    if (str(s, {"name"}) == step) return &s;
+    if (stringAt(s, {"name"}) == step) return &s;
   }
   return nullptr;
 }
@@ -166,7 +160,7 @@ std::vector<std::string> OperatorTest::jobSteps() {
   std::vector<std::string> steps;
   auto r = client_->list(kube::resources::jobs(), ns_);
   if (!r.ok()) return steps;
-  for (const auto& j : r->items) steps.push_back(str(j, {"metadata", "annotations", "sluice.dev/step"}));
+  for (const auto& j : r->items) steps.push_back(stringAt(j, {"metadata", "annotations", "sluice.dev/step"}));
   std::sort(steps.begin(), steps.end());
   return steps;
 }

@@ -11,9 +11,12 @@
 #include <sstream>
 
 #include "operator_fixture.h"
+#include "controller/json_access.h"
 
 namespace sluice::testing {
 namespace {
+
+using sluice::controller::stringAt;
 
 using web::json::value;
 
@@ -22,15 +25,6 @@ std::string readFile(const std::string& path) {
   std::stringstream ss;
   ss << f.rdbuf();
   return ss.str();
-}
-
-std::string str(const value& v, std::initializer_list<const char*> path) {
-  const value* cur = &v;
-  for (const char* p : path) {
-    if (!cur->is_object() || !cur->has_field(p)) return "";
-    cur = &cur->at(p);
-  }
-  return cur->is_string() ? cur->as_string() : "";
 }
 
 std::string execYaml(const std::string& name, const std::string& pipeline, const std::string& extraSpec = "") {
@@ -47,7 +41,7 @@ StepBehaviour abaloneScript(const std::string& step) {
 std::map<std::string, std::string> outputUris(const value& step) {
   std::map<std::string, std::string> m;
   if (!step.has_field("outputs")) return m;
-  for (const auto& o : step.at("outputs").as_array()) m[str(o, {"name"})] = str(o, {"uri"});
+  for (const auto& o : step.at("outputs").as_array()) m[stringAt(o, {"name"})] = stringAt(o, {"uri"});
   return m;
 }
 
@@ -57,7 +51,7 @@ std::vector<std::string> jobStepsOf(kube::Client& c, const std::string& ns, cons
   std::vector<std::string> steps;
   auto r = c.list(kube::resources::jobs(), ns, o);
   if (r.ok()) {
-    for (const auto& j : r->items) steps.push_back(str(j, {"metadata", "annotations", "sluice.dev/step"}));
+    for (const auto& j : r->items) steps.push_back(stringAt(j, {"metadata", "annotations", "sluice.dev/step"}));
   }
   std::sort(steps.begin(), steps.end());
   return steps;
@@ -83,10 +77,10 @@ TEST_F(OperatorTest, AbaloneRunsThenSelectiveRunsLinkTheSourcesOutputs) {
   value full = execution("full");
   EXPECT_EQ(jobStepsOf(*client_, ns_, "full"), (std::vector<std::string>{"Evaluate", "Preprocess", "Register", "Train"}));
   ASSERT_NE(stepStatus(full, "MSECheck"), nullptr);
-  EXPECT_EQ(str(*stepStatus(full, "MSECheck"), {"condition", "outcome"}), "True");
-  EXPECT_EQ(str(*stepStatus(full, "FailNotify"), {"phase"}), "Skipped");
-  EXPECT_EQ(str(*stepStatus(full, "FailNotify"), {"reason"}), "ConditionNotMet");
-  EXPECT_EQ(str(full, {"status", "progress"}), "6/6");
+  EXPECT_EQ(stringAt(*stepStatus(full, "MSECheck"), {"condition", "outcome"}), "True");
+  EXPECT_EQ(stringAt(*stepStatus(full, "FailNotify"), {"phase"}), "Skipped");
+  EXPECT_EQ(stringAt(*stepStatus(full, "FailNotify"), {"reason"}), "ConditionNotMet");
+  EXPECT_EQ(stringAt(full, {"status", "progress"}), "6/6");
   const auto preprocessUris = outputUris(*stepStatus(full, "Preprocess"));
   ASSERT_EQ(preprocessUris.size(), 2u);
 
@@ -99,10 +93,10 @@ TEST_F(OperatorTest, AbaloneRunsThenSelectiveRunsLinkTheSourcesOutputs) {
   value trainOnly = execution("train-only");
   const value* pre = stepStatus(trainOnly, "Preprocess");
   ASSERT_NE(pre, nullptr);
-  EXPECT_EQ(str(*pre, {"phase"}), "Succeeded");
-  EXPECT_EQ(str(*pre, {"reusedFrom", "execution"}), "full");
+  EXPECT_EQ(stringAt(*pre, {"phase"}), "Succeeded");
+  EXPECT_EQ(stringAt(*pre, {"reusedFrom", "execution"}), "full");
   EXPECT_EQ(outputUris(*pre), preprocessUris) << "reused outputs are linked, not recomputed";
-  EXPECT_EQ(str(*stepStatus(trainOnly, "Evaluate"), {"reason"}), "NotSelected");
+  EXPECT_EQ(stringAt(*stepStatus(trainOnly, "Evaluate"), {"reason"}), "NotSelected");
 
   // (2) Train + Evaluate from the selective run, with yet another value:
   // Preprocess still names the execution that really produced it.
@@ -112,12 +106,12 @@ TEST_F(OperatorTest, AbaloneRunsThenSelectiveRunsLinkTheSourcesOutputs) {
   ASSERT_EQ(waitTerminal("train-eval"), "Succeeded") << execution("train-eval").serialize();
   EXPECT_EQ(jobStepsOf(*client_, ns_, "train-eval"), (std::vector<std::string>{"Evaluate", "Train"}));
   value trainEval = execution("train-eval");
-  EXPECT_EQ(str(*stepStatus(trainEval, "Preprocess"), {"reusedFrom", "execution"}), "full");
+  EXPECT_EQ(stringAt(*stepStatus(trainEval, "Preprocess"), {"reusedFrom", "execution"}), "full");
   EXPECT_EQ(outputUris(*stepStatus(trainEval, "Preprocess")), preprocessUris);
   // Parameters: explicit values win, the rest come from the source.
   std::map<std::string, std::pair<std::string, std::string>> params;
   for (const auto& p : trainEval.at("status").at("parameters").as_array()) {
-    params[str(p, {"name"})] = {str(p, {"value"}), str(p, {"source"})};
+    params[stringAt(p, {"name"})] = {stringAt(p, {"value"}), stringAt(p, {"source"})};
   }
   EXPECT_EQ(params["XGBNumRounds"], std::make_pair(std::string("250"), std::string("Override")));
   EXPECT_EQ(params["XGBETA"], std::make_pair(std::string("0.25"), std::string("Reference")));
@@ -129,7 +123,7 @@ TEST_F(OperatorTest, AbaloneRunsThenSelectiveRunsLinkTheSourcesOutputs) {
   ASSERT_EQ(waitTerminal("train-cached"), "Succeeded") << execution("train-cached").serialize();
   EXPECT_TRUE(jobStepsOf(*client_, ns_, "train-cached").empty());
   value cached = execution("train-cached");
-  EXPECT_EQ(str(*stepStatus(cached, "Train"), {"cacheHit", "execution"}), "train-eval");
+  EXPECT_EQ(stringAt(*stepStatus(cached, "Train"), {"cacheHit", "execution"}), "train-eval");
   EXPECT_EQ(outputUris(*stepStatus(cached, "Train")), outputUris(*stepStatus(trainEval, "Train")));
 
   // An unconnected selection is rejected before any Job exists, naming Evaluate.
@@ -137,8 +131,8 @@ TEST_F(OperatorTest, AbaloneRunsThenSelectiveRunsLinkTheSourcesOutputs) {
                  "  selectiveExecution: {sourceExecution: full, selectedSteps: [Train, MSECheck]}\n"));
   ASSERT_EQ(waitTerminal("gap"), "Failed");
   value gap = execution("gap");
-  EXPECT_NE(str(gap, {"status", "failureReason"}).find("Evaluate"), std::string::npos)
-      << str(gap, {"status", "failureReason"});
+  EXPECT_NE(stringAt(gap, {"status", "failureReason"}).find("Evaluate"), std::string::npos)
+      << stringAt(gap, {"status", "failureReason"});
   EXPECT_TRUE(jobStepsOf(*client_, ns_, "gap").empty());
 }
 
@@ -150,8 +144,8 @@ TEST_F(OperatorTest, LinearPipelineRunsInOrderAndLabelsTheExecution) {
   ASSERT_EQ(waitTerminal("run"), "Succeeded") << execution("run").serialize();
   EXPECT_EQ(kubelet_->stepsStarted(), (std::vector<std::string>{"A", "B", "C"}));
   value run = execution("run");
-  EXPECT_EQ(str(run, {"metadata", "labels", "sluice.dev/pipeline"}), "linear");
-  EXPECT_FALSE(str(run, {"status", "endTime"}).empty());
+  EXPECT_EQ(stringAt(run, {"metadata", "labels", "sluice.dev/pipeline"}), "linear");
+  EXPECT_FALSE(stringAt(run, {"status", "endTime"}).empty());
   ASSERT_TRUE(run.at("status").has_field("pipelineSpec")) << "the spec is snapshotted at start";
 }
 
@@ -166,7 +160,7 @@ TEST_F(OperatorTest, StepFailureFailsTheExecutionNamingTheStep) {
   apply(execYaml("run", "linear"));
   ASSERT_EQ(waitTerminal("run"), "Failed");
   value run = execution("run");
-  EXPECT_EQ(str(run, {"status", "failureReason"}), "Step 'B' failed: exit code 2");
+  EXPECT_EQ(stringAt(run, {"status", "failureReason"}), "Step 'B' failed: exit code 2");
   EXPECT_EQ(jobStepsOf(*client_, ns_, "run"), (std::vector<std::string>{"A", "B"})) << "C never starts";
 }
 
@@ -194,10 +188,10 @@ spec:
     ASSERT_EQ(waitTerminal(r.exec), "Failed") << r.exec;
     value e = execution(r.exec);
     std::string reasons;
-    for (const auto& c : e.at("status").at("conditions").as_array()) reasons += str(c, {"reason"}) + " ";
+    for (const auto& c : e.at("status").at("conditions").as_array()) reasons += stringAt(c, {"reason"}) + " ";
     EXPECT_NE(reasons.find(r.reason), std::string::npos) << r.exec << ": " << e.at("status").serialize();
-    EXPECT_NE(str(e, {"status", "failureReason"}).find(r.needle), std::string::npos)
-        << r.exec << ": " << str(e, {"status", "failureReason"});
+    EXPECT_NE(stringAt(e, {"status", "failureReason"}).find(r.needle), std::string::npos)
+        << r.exec << ": " << stringAt(e, {"status", "failureReason"});
     EXPECT_TRUE(jobStepsOf(*client_, ns_, r.exec).empty()) << r.exec << " must create no Job";
   }
 }
@@ -217,8 +211,8 @@ TEST_F(OperatorTest, StopDeletesRunningJobsAndEndsStopped) {
   ASSERT_TRUE(client_->merge_patch({"sluice.dev", "v1alpha1", "pipelineexecutions", true}, ns_, "run", patch).ok());
   ASSERT_EQ(waitTerminal("run"), "Stopped");
   value run = execution("run");
-  EXPECT_EQ(str(*stepStatus(run, "B"), {"phase"}), "Stopped");
-  EXPECT_NE(str(*stepStatus(run, "C"), {"phase"}), "Succeeded");
+  EXPECT_EQ(stringAt(*stepStatus(run, "B"), {"phase"}), "Stopped");
+  EXPECT_NE(stringAt(*stepStatus(run, "C"), {"phase"}), "Succeeded");
   EXPECT_TRUE(eventually([&] { return jobStepsOf(*client_, ns_, "run") == std::vector<std::string>{"A"}; }))
       << "B's running Job is deleted";
 }
@@ -262,7 +256,7 @@ TEST_F(OperatorTest, ExecutionWaitsForAMissingPipeline) {
     value e = execution("early");
     if (!e.has_field("status") || !e.at("status").has_field("conditions")) return false;
     for (const auto& c : e.at("status").at("conditions").as_array()) {
-      if (str(c, {"reason"}) == "PipelineNotFound") return true;
+      if (stringAt(c, {"reason"}) == "PipelineNotFound") return true;
     }
     return false;
   })) << execution("early").serialize();
@@ -352,7 +346,7 @@ TEST_F(OperatorTest, RerunAFailedEvaluateAndSendTheGateToItsElseBranch) {
   apply(readFile(SLUICE_SOURCE_DIR "/examples/abalone/pipeline.yaml"));
   apply(execYaml("broken", "abalone"));
   ASSERT_EQ(waitTerminal("broken"), "Failed");
-  EXPECT_EQ(str(execution("broken"), {"status", "failureReason"}), "Step 'Evaluate' failed: exit code 3");
+  EXPECT_EQ(stringAt(execution("broken"), {"status", "failureReason"}), "Step 'Evaluate' failed: exit code 3");
   evaluateFails = false;
 
   // (3a) Evaluate alone.
@@ -364,7 +358,7 @@ TEST_F(OperatorTest, RerunAFailedEvaluateAndSendTheGateToItsElseBranch) {
   ASSERT_EQ(waitTerminal("from-failure"), "Succeeded") << execution("from-failure").serialize();
   EXPECT_EQ(jobStepsOf(*client_, ns_, "from-failure"), (std::vector<std::string>{"Evaluate", "Register"}));
   value ff = execution("from-failure");
-  EXPECT_EQ(str(*stepStatus(ff, "Train"), {"reusedFrom", "execution"}), "broken");
+  EXPECT_EQ(stringAt(*stepStatus(ff, "Train"), {"reusedFrom", "execution"}), "broken");
   // (3c) fromSteps: the same selection, named.
   apply(execYaml("from-steps", "abalone", "  selectiveExecution: {sourceExecution: broken, fromSteps: [Evaluate]}\n"));
   ASSERT_EQ(waitTerminal("from-steps"), "Succeeded");
@@ -379,12 +373,12 @@ TEST_F(OperatorTest, RerunAFailedEvaluateAndSendTheGateToItsElseBranch) {
                  " selectedSteps: [Train, Evaluate, MSECheck, FailNotify]}\n"));
   ASSERT_EQ(waitTerminal("gate"), "Failed") << execution("gate").serialize();
   value gate = execution("gate");
-  EXPECT_EQ(str(gate, {"status", "failureReason"}), "MSE 4.37 is above 1");
-  EXPECT_EQ(str(*stepStatus(gate, "MSECheck"), {"condition", "outcome"}), "False");
+  EXPECT_EQ(stringAt(gate, {"status", "failureReason"}), "MSE 4.37 is above 1");
+  EXPECT_EQ(stringAt(*stepStatus(gate, "MSECheck"), {"condition", "outcome"}), "False");
   EXPECT_EQ(jobStepsOf(*client_, ns_, "gate"), (std::vector<std::string>{"Evaluate", "Train"}));
   // Third link of a chain: Preprocess was produced by "broken", reused by
   // "from-failure", and is reused here from that producer.
-  EXPECT_EQ(str(*stepStatus(gate, "Preprocess"), {"reusedFrom", "execution"}), "broken");
+  EXPECT_EQ(stringAt(*stepStatus(gate, "Preprocess"), {"reusedFrom", "execution"}), "broken");
 
   std::string metrics;
   ASSERT_EQ(runCommand({"/usr/bin/curl", "-sf", "http://127.0.0.1:" + std::to_string(metricsPort) + "/metrics"}, &metrics), 0);
