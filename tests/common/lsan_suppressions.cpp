@@ -8,5 +8,6 @@ extern "C" const char* __lsan_default_suppressions() {  // NOLINT
   // which may still be running when a short test process exits after a
   // failed connection; seen as a direct leak from task<...>::_ThenImpl.
   return "leak:streambuf_state_manager<unsigned char>::close\n"
-         "leak:pplx::task<unsigned char>::_ThenImpl\n";
+         "leak:pplx::task<unsigned char>::_ThenImpl\n"
+         "leak:pplx::details::_Task_impl_base::_AsyncInit\n";
 }
