@@ -176,7 +176,12 @@ check_operator_flags() {
 can() {
 	local sa_ns="$1" sa="$2" ns="$3"
 	shift 3
-	k auth can-i --as="system:serviceaccount:$sa_ns:$sa" -n "$ns" "$@" 2>/dev/null || true
+	# A fresh discovery cache per call: kubectl's shared cache may predate the
+	# CRDs, and then it cannot map pipelines.sluice.dev to its API group.
+	local cache
+	cache="$(mktemp -d)"
+	k --cache-dir "$cache" auth can-i --as="system:serviceaccount:$sa_ns:$sa" -n "$ns" "$@" 2>/dev/null || true
+	rm -rf "$cache"
 }
 
 # The RBAC authorizer learns new bindings through its informers, a moment
@@ -247,6 +252,10 @@ check_rbac() {
 	need_helm
 	need_cluster
 	RBAC_BAD=0
+	# can-i maps pipelines.sluice.dev to its API group through discovery, so
+	# the CRDs must be served; do not rely on another test having applied them.
+	k apply --server-side --force-conflicts --field-manager=sluice-chart-test -f "$CHART/crds/" >/dev/null
+	k wait --for=condition=Established --timeout=60s crd/pipelines.sluice.dev crd/pipelineexecutions.sluice.dev >/dev/null
 	local rel ns other sa v
 	KUBE_VERSION="$(server_version)"
 	# Cluster-wide (default values): allowed in any namespace.
