@@ -176,7 +176,7 @@ if [[ -n "$entry" ]]; then
 fi
 
 # --- the build is make build's ---------------------------------------------------
-make_build_type="$(sed -n 's/.*-DCMAKE_BUILD_TYPE=\([A-Za-z]*\).*/\1/p' "$repo/Makefile" | head -n 1)"
+make_build_type="$(sed -n 's/.*-DCMAKE_BUILD_TYPE=\([A-Za-z]*\).*/\1/p; T; q' "$repo/Makefile")"
 cmake_run=""
 for i in "${!DF_INSTR[@]}"; do
 	[[ "${DF_INSTR[$i]}" == RUN && "${DF_ARGS[$i]}" == *"cmake -S"* ]] && cmake_run="${DF_ARGS[$i]}"
@@ -200,11 +200,16 @@ for t in "${!built_targets[@]}"; do
 done
 
 install_deps="$repo/scripts/install-deps.sh"
-mapfile -t known_pkgs < <(sed -n '/^PACKAGES=(/,/^)/p' "$install_deps" | sed '1s/^PACKAGES=(//; $s/)$//' | tr -s ' \t' '\n\n' | grep -v '^$')
+# An associative array, not `printf | grep -q`: under pipefail grep's early exit
+# can SIGPIPE printf and turn a match into a failure.
+declare -A known_pkgs=()
+while read -r p; do
+	[[ -n "$p" ]] && known_pkgs[$p]=1
+done < <(sed -n '/^PACKAGES=(/,/^)/p' "$install_deps" | sed '1s/^PACKAGES=(//; $s/)$//' | tr -s ' \t' '\n\n')
 ((${#known_pkgs[@]})) || fail "could not read PACKAGES from scripts/install-deps.sh"
 for s in $(seq 0 $((final - 1))); do
 	while read -r p; do
-		if printf '%s\n' "${known_pkgs[@]}" | grep -qxF -- "$p"; then
+		if [[ -n "${known_pkgs[$p]:-}" ]]; then
 			pass "build package $p is in install-deps.sh"
 		else
 			fail "build stage installs $p, which scripts/install-deps.sh does not"

@@ -93,7 +93,7 @@ env -u LD_LIBRARY_PATH "$work/dest/sluice-runner" >/dev/null 2>&1 || rc=$?
 ((rc == 125)) && pass "the copied runner runs (usage, exit 125)" || fail "the copied runner exited $rc, expected 125 (usage)"
 
 if ((failures)); then
-	if readelf -d "$runner" | grep -q '(RUNPATH)'; then
+	if [[ "$(readelf -d "$runner")" == *"(RUNPATH)"* ]]; then
 		echo "hint: $runner has DT_RUNPATH, which covers only its own DT_NEEDED, not its libraries' dependencies; link it with -Wl,--disable-new-dtags (DT_RPATH)" >&2
 	fi
 	echo "$failures check(s) failed" >&2
