@@ -109,6 +109,13 @@ int runOperator(const OperatorFlags& flags, const std::function<void()>& waitFor
 
   kube::WorkQueue execQueue;
   kube::WorkQueue pipelineQueue;
+  auto observeWait = [&metrics](const char* queue) {
+    return [&metrics, queue](kube::Clock::Duration waited) {
+      metrics.queueLatency.observe(std::chrono::duration<double>(waited).count(), {{"queue", queue}});
+    };
+  };
+  execQueue.set_wait_observer(observeWait("executions"));
+  pipelineQueue.set_wait_observer(observeWait("pipelines"));
 
   // ---- event handlers: enqueue keys, never block ----
   auto enqueueExecution = [&](const kube::ObjectPtr& o) { execQueue.add(keyOf(*o)); };

@@ -50,7 +50,12 @@ void WorkQueue::add_locked(const std::string& key) {
   if (shutdown_ || dirty_.count(key)) return;
   dirty_.insert(key);
   if (processing_.count(key)) return;  // done() will queue it again
+  push_ready_locked(key);
+}
+
+void WorkQueue::push_ready_locked(const std::string& key) {
   queue_.push_back(key);
+  ready_since_[key] = clock_->now();
   cv_.notify_one();
 }
 
@@ -116,37 +121,63 @@ void WorkQueue::arm_timer() {
   });
 }
 
-std::optional<std::string> WorkQueue::pop_locked() {
+std::optional<std::pair<std::string, Clock::Duration>> WorkQueue::pop_locked() {
   if (queue_.empty()) return std::nullopt;
   std::string key = std::move(queue_.front());
   queue_.pop_front();
   processing_.insert(key);
   dirty_.erase(key);
-  return key;
+  Clock::Duration waited{};
+  if (auto it = ready_since_.find(key); it != ready_since_.end()) {
+    waited = clock_->now() - it->second;
+    ready_since_.erase(it);
+  }
+  return std::make_pair(std::move(key), waited);
+}
+
+std::optional<std::string> WorkQueue::report(std::optional<std::pair<std::string, Clock::Duration>> popped) {
+  if (!popped) return std::nullopt;
+  WaitObserver observer;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    observer = wait_observer_;
+  }
+  if (observer) observer(popped->second);
+  return std::move(popped->first);
+}
+
+void WorkQueue::set_wait_observer(WaitObserver observer) {
+  std::lock_guard<std::mutex> lock(mu_);
+  wait_observer_ = std::move(observer);
 }
 
 std::optional<std::string> WorkQueue::get() {
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait(lock, [this] {
-    poll_delayed_locked();
-    return !queue_.empty() || shutdown_;
-  });
-  return pop_locked();
+  std::optional<std::pair<std::string, Clock::Duration>> popped;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] {
+      poll_delayed_locked();
+      return !queue_.empty() || shutdown_;
+    });
+    popped = pop_locked();
+  }
+  return report(std::move(popped));
 }
 
 std::optional<std::string> WorkQueue::try_get() {
-  std::lock_guard<std::mutex> lock(mu_);
-  poll_delayed_locked();
-  return pop_locked();
+  std::optional<std::pair<std::string, Clock::Duration>> popped;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    poll_delayed_locked();
+    popped = pop_locked();
+  }
+  return report(std::move(popped));
 }
 
 void WorkQueue::done(const std::string& key) {
   std::lock_guard<std::mutex> lock(mu_);
   processing_.erase(key);
-  if (dirty_.count(key)) {
-    queue_.push_back(key);
-    cv_.notify_one();
-  }
+  if (dirty_.count(key)) push_ready_locked(key);
 }
 
 void WorkQueue::shutdown() {

@@ -10,6 +10,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -78,6 +79,12 @@ class WorkQueue {
   void shutdown();
   bool shutting_down() const;
 
+  // Called by get()/try_get() with how long the key handed out had been
+  // ready in the queue (client-go's queue_duration). Set it before workers
+  // start; it runs outside the queue's lock.
+  using WaitObserver = std::function<void(Clock::Duration)>;
+  void set_wait_observer(WaitObserver observer);
+
   size_t len() const;            // keys ready to be handed out
   size_t delayed_count() const;  // keys waiting for add_after/add_rate_limited
 
@@ -87,9 +94,12 @@ class WorkQueue {
 
  private:
   void add_locked(const std::string& key);
+  void push_ready_locked(const std::string& key);
   void poll_delayed_locked();
   void arm_timer();
-  std::optional<std::string> pop_locked();
+  // Pops the next key and how long it waited; the caller reports the wait.
+  std::optional<std::pair<std::string, Clock::Duration>> pop_locked();
+  std::optional<std::string> report(std::optional<std::pair<std::string, Clock::Duration>> popped);
 
   std::shared_ptr<Clock> clock_;
   KeyRateLimiter limiter_;
@@ -97,6 +107,8 @@ class WorkQueue {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::string> queue_;
+  std::unordered_map<std::string, Clock::TimePoint> ready_since_;  // queued key -> when it entered queue_
+  WaitObserver wait_observer_;
   std::unordered_set<std::string> dirty_;       // queued or to re-queue after done()
   std::unordered_set<std::string> processing_;  // handed out, done() not yet called
   std::map<std::string, Clock::TimePoint> waiting_;           // delayed key -> ready time

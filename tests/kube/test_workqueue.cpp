@@ -4,6 +4,7 @@
 #include <condition_variable>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "kube/workers.h"
 #include "kube/workqueue.h"
@@ -56,6 +57,34 @@ TEST(WorkQueueTest, AddAfterWaitsForTheClock) {
   clock->advance(milliseconds(1));
   EXPECT_EQ(q.try_get(), "a");
   EXPECT_EQ(q.delayed_count(), 0u);
+}
+
+TEST(WorkQueueTest, ReportsHowLongEachKeyWasReady) {
+  auto clock = std::make_shared<FakeClock>();
+  WorkQueue q(clock);
+  std::vector<Clock::Duration> waits;
+  q.set_wait_observer([&](Clock::Duration d) { waits.push_back(d); });
+  q.add("a");
+  clock->advance(milliseconds(250));
+  q.add("b");
+  q.add("a");  // already queued: its wait still counts from the first add
+  clock->advance(milliseconds(100));
+  ASSERT_EQ(q.try_get(), "a");
+  ASSERT_EQ(q.try_get(), "b");
+  q.add("a");  // re-added while processing: ready again only at done()
+  clock->advance(seconds(3));
+  q.done("a");
+  clock->advance(milliseconds(40));
+  ASSERT_EQ(q.try_get(), "a");
+  q.add_after("c", seconds(2));  // delayed time is not queue time
+  clock->advance(seconds(2));
+  clock->advance(milliseconds(7));
+  ASSERT_EQ(q.try_get(), "c");  // poll finds it due now: waited 0 in the queue
+  ASSERT_EQ(waits.size(), 4u);
+  EXPECT_EQ(waits[0], milliseconds(350));
+  EXPECT_EQ(waits[1], milliseconds(100));
+  EXPECT_EQ(waits[2], milliseconds(40));
+  EXPECT_EQ(waits[3], milliseconds(0));
 }
 
 TEST(WorkQueueTest, AddAfterEarlierWins) {

@@ -386,6 +386,11 @@ TEST_F(OperatorTest, RerunAFailedEvaluateAndSendTheGateToItsElseBranch) {
   EXPECT_NE(metrics.find("sluice_steps_total{event=\"reused\"}"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("sluice_executions{phase=\"Failed\"} 2"), std::string::npos) << metrics;
   EXPECT_NE(metrics.find("sluice_reconcile_duration_seconds_bucket"), std::string::npos);
+  // Every reconcile above was handed out by the queue, so its wait was observed.
+  const std::string waitCount = "sluice_workqueue_queue_duration_seconds_count{queue=\"executions\"} ";
+  auto at = metrics.find(waitCount);
+  ASSERT_NE(at, std::string::npos) << metrics;
+  EXPECT_GT(std::stod(metrics.substr(at + waitCount.size())), 0.0) << metrics;
 }
 
 }  // namespace
