@@ -102,10 +102,10 @@ int runOperator(const OperatorFlags& flags, const std::function<void()>& waitFor
 
   kube::ReflectorOptions owned;
   owned.label_selector = kLabelExecution;  // only Jobs and Pods we made
-  kube::Informer pipelines(client, pipelinesResource(), flags.namespace_);
-  kube::Informer executions(client, executionsResource(), flags.namespace_);
-  kube::Informer jobs(client, kube::resources::jobs(), flags.namespace_, owned);
-  kube::Informer pods(client, kube::resources::pods(), flags.namespace_, owned);
+  kube::Informer pipelines(client, pipelinesResource(), flags.namespaces);
+  kube::Informer executions(client, executionsResource(), flags.namespaces);
+  kube::Informer jobs(client, kube::resources::jobs(), flags.namespaces, owned);
+  kube::Informer pods(client, kube::resources::pods(), flags.namespaces, owned);
 
   kube::WorkQueue execQueue;
   kube::WorkQueue pipelineQueue;

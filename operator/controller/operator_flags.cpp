@@ -25,6 +25,13 @@ bool parseDouble(const std::string& s, double& out) {
   }
 }
 
+// A namespace name is a DNS-1123 label.
+bool isDnsLabel(const std::string& s) {
+  if (s.empty() || s.size() > 63) return false;
+  if (s.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos) return false;
+  return s.front() != '-' && s.back() != '-';
+}
+
 bool parseBool(const std::string& s, bool& out) {
   if (s == "true" || s == "1") out = true;
   else if (s == "false" || s == "0") out = false;
@@ -52,7 +59,22 @@ FlagsResult parseOperatorFlags(const std::vector<std::string>& args) {
   std::map<std::string, Setter> valued = {
       {"kubeconfig", str(f.kubeconfig)},
       {"context", str(f.context)},
-      {"namespace", str(f.namespace_)},
+      {"namespace",
+       [&f](const std::string& v) {
+         // Comma-separated; repeating the flag adds more.
+         size_t start = 0;
+         while (true) {
+           size_t comma = v.find(',', start);
+           std::string ns = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+           if (!isDnsLabel(ns))
+             return "\"" + ns + "\" is not a namespace name (lowercase letters, digits and '-', at most 63)";
+           for (const auto& seen : f.namespaces)
+             if (seen == ns) return "namespace \"" + ns + "\" is listed twice";
+           f.namespaces.push_back(ns);
+           if (comma == std::string::npos) return std::string();
+           start = comma + 1;
+         }
+       }},
       {"workers", positive(f.workers, 256)},
       {"lease-name", str(f.leaseName)},
       {"lease-namespace", str(f.leaseNamespace)},
@@ -131,7 +153,7 @@ std::string operatorUsage() {
 Flags:
   --kubeconfig PATH                 kubeconfig file (default: in-cluster config, else $KUBECONFIG or ~/.kube/config)
   --context NAME                    kubeconfig context (default: current-context)
-  --namespace NS                    watch one namespace (default: all)
+  --namespace NS[,NS...]            watch only these namespaces, one watch each (default: all)
   --workers N                       concurrent reconciles (default 4)
   --leader-elect                    run only while holding the Lease (for replicas > 1)
   --lease-name NAME                 Lease name (default sluice-operator)

@@ -11,7 +11,7 @@ namespace sluice::controller {
 struct OperatorFlags {
   std::string kubeconfig;  // empty: in-cluster config, else $KUBECONFIG / ~/.kube/config
   std::string context;
-  std::string namespace_;  // empty: all namespaces
+  std::vector<std::string> namespaces;  // --namespace a,b; empty: all namespaces
   int workers = 4;
   bool leaderElect = false;
   std::string leaseName = "sluice-operator";

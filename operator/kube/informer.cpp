@@ -1,26 +1,57 @@
 #include "kube/informer.h"
 
+#include <algorithm>
+
 #include "kube/log.h"
 
 namespace sluice::kube {
 
 Informer::Informer(std::shared_ptr<Client> client, Resource resource, std::string ns,
                    ReflectorOptions options)
-    : reflector_(std::move(client), std::move(resource), std::move(ns),
-                 ReflectorHandlers{
-                     [this](std::vector<web::json::value>&& items, const std::string&) {
-                       on_replace(std::move(items));
-                     },
-                     [this](WatchEvent&& event) { on_event(std::move(event)); }},
-                 std::move(options)) {}
+    : Informer(std::move(client), std::move(resource),
+               ns.empty() ? std::vector<std::string>{} : std::vector<std::string>{std::move(ns)},
+               std::move(options)) {}
+
+Informer::Informer(std::shared_ptr<Client> client, Resource resource, std::vector<std::string> namespaces,
+                   ReflectorOptions options) {
+  if (namespaces.empty()) namespaces.push_back("");  // one reflector for all namespaces
+  bool scoped = namespaces.size() > 1;
+  reflector_synced_.assign(namespaces.size(), false);
+  for (size_t i = 0; i < namespaces.size(); ++i) {
+    scopes_.push_back(scoped ? std::optional<std::string>(namespaces[i]) : std::nullopt);
+    reflectors_.push_back(std::make_unique<Reflector>(
+        client, resource, namespaces[i],
+        ReflectorHandlers{[this, i](std::vector<web::json::value>&& items, const std::string&) {
+                            on_replace(i, std::move(items));
+                          },
+                          [this](WatchEvent&& event) { on_event(std::move(event)); }},
+        options));
+  }
+}
 
 Informer::~Informer() { stop(); }
 
 void Informer::add_handlers(EventHandlers handlers) { handlers_.push_back(std::move(handlers)); }
 
-void Informer::start() { reflector_.start(); }
+void Informer::start() {
+  for (auto& r : reflectors_) r->start();
+}
 
-void Informer::stop() { reflector_.stop(); }
+void Informer::stop() {
+  for (auto& r : reflectors_) r->stop();
+}
+
+int Informer::list_count() const {
+  int n = 0;
+  for (const auto& r : reflectors_) n += r->list_count();
+  return n;
+}
+
+int Informer::watch_resumes() const {
+  int n = 0;
+  for (const auto& r : reflectors_) n += r->watch_resumes();
+  return n;
+}
 
 bool Informer::wait_for_sync(std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> lock(sync_mu_);
@@ -49,16 +80,20 @@ void Informer::dispatch(const Store::Delta& delta) {
   }
 }
 
-void Informer::on_replace(std::vector<web::json::value>&& items) {
-  for (const auto& delta : store_.replace(std::move(items))) dispatch(delta);
-  if (!synced_.exchange(true)) {
-    std::lock_guard<std::mutex> lock(sync_mu_);
-    sync_cv_.notify_all();
+void Informer::on_replace(size_t reflector, std::vector<web::json::value>&& items) {
+  {
+    std::lock_guard<std::mutex> lock(dispatch_mu_);
+    for (const auto& delta : store_.replace(std::move(items), scopes_[reflector])) dispatch(delta);
   }
+  std::lock_guard<std::mutex> lock(sync_mu_);
+  reflector_synced_[reflector] = true;
+  bool all = std::all_of(reflector_synced_.begin(), reflector_synced_.end(), [](bool b) { return b; });
+  if (all && !synced_.exchange(true)) sync_cv_.notify_all();
 }
 
 void Informer::on_event(WatchEvent&& event) {
   auto obj = std::make_shared<const web::json::value>(std::move(event.object));
+  std::lock_guard<std::mutex> lock(dispatch_mu_);
   switch (event.type) {
     case WatchEventType::Added:
     case WatchEventType::Modified: {

@@ -1,6 +1,9 @@
-// Informer: a Reflector feeding a Store, with event handlers. Handlers run on
-// the informer's thread in event order and must not block (enqueue a key and
-// return). Objects handed to handlers are the store's immutable snapshots.
+// Informer: Reflectors feeding one Store, with event handlers. One reflector
+// watches all namespaces (or one); an informer over a list of namespaces runs
+// one reflector per namespace, so it needs list/watch rights there only (a
+// Role per namespace, no ClusterRole). Handlers run one at a time, in event
+// order per object, and must not block (enqueue a key and return). Objects
+// handed to handlers are the store's immutable snapshots.
 #pragma once
 
 #include <atomic>
@@ -8,6 +11,8 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "kube/store.h"
@@ -24,7 +29,11 @@ struct EventHandlers {
 
 class Informer {
  public:
+  // `ns` empty: all namespaces (or a cluster-scoped resource).
   Informer(std::shared_ptr<Client> client, Resource resource, std::string ns,
+           ReflectorOptions options = {});
+  // Exactly these namespaces; empty list = all namespaces.
+  Informer(std::shared_ptr<Client> client, Resource resource, std::vector<std::string> namespaces,
            ReflectorOptions options = {});
   ~Informer();
 
@@ -33,18 +42,19 @@ class Informer {
   void start();
   void stop();
 
-  // True once the first list has been stored and its handlers called.
+  // True once every namespace's first list has been stored and its handlers called.
   bool has_synced() const { return synced_.load(); }
   // Blocks until synced or `timeout`; returns has_synced().
   bool wait_for_sync(std::chrono::milliseconds timeout);
 
   const Store& store() const { return store_; }
-  // Number of lists so far (1 after the initial sync; more after relists).
-  int list_count() const { return reflector_.list_count(); }
-  int watch_resumes() const { return reflector_.watch_resumes(); }
+  // Number of lists so far, summed over namespaces (one per namespace after
+  // the initial sync; more after relists).
+  int list_count() const;
+  int watch_resumes() const;
 
  private:
-  void on_replace(std::vector<web::json::value>&& items);
+  void on_replace(size_t reflector, std::vector<web::json::value>&& items);
   void on_event(WatchEvent&& event);
   void dispatch(const Store::Delta& delta);
 
@@ -53,7 +63,11 @@ class Informer {
   std::atomic<bool> synced_{false};
   std::mutex sync_mu_;
   std::condition_variable sync_cv_;
-  Reflector reflector_;  // last: its thread uses the members above
+  std::vector<bool> reflector_synced_;  // guarded by sync_mu_
+  // Serialises store updates with their handler calls across reflectors.
+  std::mutex dispatch_mu_;
+  std::vector<std::optional<std::string>> scopes_;  // per reflector: its namespace when one of several
+  std::vector<std::unique_ptr<Reflector>> reflectors_;  // last: their threads use the members above
 };
 
 }  // namespace sluice::kube

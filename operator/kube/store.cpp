@@ -130,7 +130,8 @@ ObjectPtr Store::remove(const std::string& key) {
   return previous;
 }
 
-std::vector<Store::Delta> Store::replace(std::vector<web::json::value> items) {
+std::vector<Store::Delta> Store::replace(std::vector<web::json::value> items,
+                                         const std::optional<std::string>& scope) {
   std::vector<Delta> deltas;
   std::unordered_map<std::string, ObjectPtr> fresh;
   fresh.reserve(items.size());
@@ -140,7 +141,8 @@ std::vector<Store::Delta> Store::replace(std::vector<web::json::value> items) {
   }
   std::unique_lock lock(mu_);
   for (auto it = items_.begin(); it != items_.end();) {
-    if (fresh.count(it->first) == 0) {
+    bool inScope = !scope || object_namespace(*it->second) == *scope;
+    if (inScope && fresh.count(it->first) == 0) {
       unindex_locked(it->first, *it->second);
       deltas.push_back({Delta::Type::Deleted, it->second, it->second});
       it = items_.erase(it);

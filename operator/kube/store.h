@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <shared_mutex>
 #include <string>
@@ -58,8 +59,11 @@ class Store {
   // Makes the store hold exactly `items` and returns what changed: objects
   // gone from the list come back as Deleted (this is how deletes missed
   // during a watch disconnect are seen); Updated only when resourceVersion
-  // differs.
-  std::vector<Delta> replace(std::vector<web::json::value> items);
+  // differs. With `scope`, the list is one namespace's: only objects of that
+  // namespace can be deleted (several informers, one per namespace, can then
+  // share one store).
+  std::vector<Delta> replace(std::vector<web::json::value> items,
+                             const std::optional<std::string>& scope = std::nullopt);
 
  private:
   void index_locked(const std::string& key, const web::json::value& obj);

@@ -277,14 +277,17 @@ check_rbac() {
 	# Leader election off (one replica): no Lease access.
 	expect_can no "$ns" "$sa" "$ns" update leases.coordination.k8s.io
 
-	# Namespaced (Roles in the listed namespace only) with leader election.
-	local rel2="sluice-ns-$RUN_ID" ns2 watched
+	# Namespaced (Roles in the two listed namespaces only) with leader election.
+	local rel2="sluice-ns-$RUN_ID" ns2 watched watched2
 	ns2="$(new_namespace op2)"
 	watched="$(new_namespace watched)"
-	render_apply "$rel2" "$ns2" --set-json "rbac.watchNamespaces=[\"$watched\"]" --set replicaCount=2
+	watched2="$(new_namespace watched2)"
+	render_apply "$rel2" "$ns2" --set-json "rbac.watchNamespaces=[\"$watched\",\"$watched2\"]" --set replicaCount=2
 	wait_rbac "$ns2" "$rel2" "$watched" "${ALLOWED[0]}"
+	wait_rbac "$ns2" "$rel2" "$watched2" "${ALLOWED[0]}"
 	for v in "${ALLOWED[@]}"; do
 		expect_can yes "$ns2" "$rel2" "$watched" "$v"
+		expect_can yes "$ns2" "$rel2" "$watched2" "$v"
 	done
 	for v in "get pipelines.sluice.dev" "create jobs.batch" "get pods"; do
 		expect_can no "$ns2" "$rel2" "$other" "$v"
@@ -296,6 +299,7 @@ check_rbac() {
 	expect_can no "$ns2" "$rel2" "$other" update leases.coordination.k8s.io
 	for v in "${FORBIDDEN[@]}"; do
 		expect_can no "$ns2" "$rel2" "$watched" "$v"
+		expect_can no "$ns2" "$rel2" "$watched2" "$v"
 	done
 	((RBAC_BAD == 0)) || fail "$RBAC_BAD permission checks failed"
 	echo "ok: RBAC allows ${#ALLOWED[@]} needed verbs, forbids ${#FORBIDDEN[@]} others, cluster-wide and per namespace"

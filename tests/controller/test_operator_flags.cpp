@@ -11,7 +11,7 @@ TEST(OperatorFlags, DefaultsWhenNoArguments) {
   EXPECT_EQ(r.flags.workers, 4);
   EXPECT_FALSE(r.flags.leaderElect);
   EXPECT_EQ(r.flags.gpuResourceName, "nvidia.com/gpu");
-  EXPECT_EQ(r.flags.namespace_, "");
+  EXPECT_TRUE(r.flags.namespaces.empty());
 }
 
 TEST(OperatorFlags, ParsesEveryFlagInBothForms) {
@@ -24,7 +24,7 @@ TEST(OperatorFlags, ParsesEveryFlagInBothForms) {
   const auto& f = r.flags;
   EXPECT_EQ(f.kubeconfig, "/k");
   EXPECT_EQ(f.context, "c");
-  EXPECT_EQ(f.namespace_, "ml");
+  EXPECT_EQ(f.namespaces, (std::vector<std::string>{"ml"}));
   EXPECT_EQ(f.workers, 8);
   EXPECT_TRUE(f.leaderElect);
   EXPECT_EQ(f.leaseName, "l");
@@ -35,6 +35,12 @@ TEST(OperatorFlags, ParsesEveryFlagInBothForms) {
   EXPECT_DOUBLE_EQ(f.kubeApiQps, 20.5);
   EXPECT_EQ(f.kubeApiBurst, 40);
   EXPECT_EQ(f.gpuResourceName, "amd.com/gpu");
+}
+
+TEST(OperatorFlags, NamespacesByCommaOrRepeatedFlag) {
+  auto r = parseOperatorFlags({"--namespace=team-a,team-b", "--namespace", "ml"});
+  ASSERT_EQ(r.error, "");
+  EXPECT_EQ(r.flags.namespaces, (std::vector<std::string>{"team-a", "team-b", "ml"}));
 }
 
 TEST(OperatorFlags, BadInputNamesTheFlagAndTheProblem) {
@@ -49,6 +55,10 @@ TEST(OperatorFlags, BadInputNamesTheFlagAndTheProblem) {
            {{"--kube-api-qps=-1"}, "--kube-api-qps=-1: must be a number >= 0 (0 = unlimited)"},
            {{"--leader-elect=maybe"}, "--leader-elect: must be true or false"},
            {{"--namespace"}, "--namespace: needs a value"},
+           {{"--namespace="}, "--namespace=: \"\" is not a namespace name (lowercase letters, digits and '-', at most 63)"},
+           {{"--namespace=a,,b"}, "--namespace=a,,b: \"\" is not a namespace name (lowercase letters, digits and '-', at most 63)"},
+           {{"--namespace=ML"}, "--namespace=ML: \"ML\" is not a namespace name (lowercase letters, digits and '-', at most 63)"},
+           {{"--namespace=a,b", "--namespace=a"}, "--namespace=a: namespace \"a\" is listed twice"},
            {{"--frobnicate"}, "unknown flag --frobnicate"},
            {{"stray"}, "unexpected argument \"stray\""},
            {{"--gpu-resource-name="}, "--gpu-resource-name: must not be empty"},

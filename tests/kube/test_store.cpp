@@ -94,6 +94,31 @@ TEST(StoreTest, ReplaceReportsAddsUpdatesAndMissedDeletes) {
   EXPECT_EQ(names(s.by_label("v", "new")), (std::vector<std::string>{"a/change"}));
 }
 
+TEST(StoreTest, ScopedReplaceDeletesOnlyInItsNamespace) {
+  Store s;
+  s.upsert(ptr(obj("team-a", "x", "1")));
+  s.upsert(ptr(obj("team-a", "gone", "1")));
+  s.upsert(ptr(obj("team-b", "y", "1")));
+
+  // team-a relisted: its missing object is deleted, team-b's is not.
+  auto deltas = s.replace({obj("team-a", "x", "1")}, std::string("team-a"));
+  ASSERT_EQ(deltas.size(), 1u);
+  EXPECT_EQ(deltas[0].type, Store::Delta::Type::Deleted);
+  EXPECT_EQ(object_key(*deltas[0].object), "team-a/gone");
+  EXPECT_EQ(names(s.list()), (std::vector<std::string>{"team-a/x", "team-b/y"}));
+
+  // An empty team-b list empties team-b only.
+  deltas = s.replace({}, std::string("team-b"));
+  ASSERT_EQ(deltas.size(), 1u);
+  EXPECT_EQ(object_key(*deltas[0].object), "team-b/y");
+  EXPECT_EQ(names(s.list()), (std::vector<std::string>{"team-a/x"}));
+
+  // Unscoped, the list is the whole store.
+  deltas = s.replace({});
+  EXPECT_EQ(deltas.size(), 1u);
+  EXPECT_TRUE(s.list().empty());
+}
+
 TEST(StoreTest, SnapshotsSurviveConcurrentWrites) {
   Store s;
   std::atomic<bool> done{false};
