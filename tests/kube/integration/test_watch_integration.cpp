@@ -38,7 +38,8 @@ TEST_F(WatchIntegrationTest, EventsArriveWhileTheStreamIsOpen) {
   std::promise<Result<void>> done;
   std::thread watcher([&] {
     done.set_value(client_->watch(cms, ns_, opts, [&](WatchEvent&& e) {
-      if (e.type == WatchEventType::Added) ++seen;
+      // Only ours: a controller-manager, when running, adds kube-root-ca.crt.
+      if (e.type == WatchEventType::Added && object_name(e.object) == "a") ++seen;
       return true;
     }, cancel.get_token()));
   });
@@ -102,7 +103,12 @@ TEST_F(WatchIntegrationTest, InformerConvergesWhileServerClosesWatchEverySecond)
                          }});
   informer.start();
   ASSERT_TRUE(informer.wait_for_sync(std::chrono::seconds(20)));
-  EXPECT_EQ(informer.store().size(), 20u);
+  {
+    auto initial = client_->list(cms, ns_);
+    ASSERT_TRUE(initial.ok());
+    EXPECT_EQ(versions(informer.store().list()), versions(initial->items));
+    EXPECT_GE(informer.store().size(), 20u);  // ours, plus kube-root-ca.crt when a controller-manager runs
+  }
 
   // ~30 s of concurrent creates, updates and deletes.
   std::set<std::string> deleted_by_us;
@@ -174,6 +180,64 @@ TEST_F(WatchIntegrationTest, ResumeFromTooOldVersionRelistsAndConverges) {
   ASSERT_TRUE(fresh.ok());
   auto want = versions(fresh->items);
   EXPECT_TRUE(testing::eventually([&] { return versions(informer.store().list()) == want; }));
+  informer.stop();
+}
+
+// An informer over a list of namespaces runs one watch per namespace into one
+// store: each namespace's (re)list must leave the other's objects alone, and
+// an unlisted namespace is never seen.
+TEST_F(WatchIntegrationTest, InformerOverTwoNamespacesKeepsEachNamespacesObjects) {
+  const auto cms = resources::config_maps();
+  const std::string a = ns_, b = ns_ + "-b", c = ns_ + "-c";
+  for (const auto& extra : {b, c}) {
+    auto ns = value::object();
+    ns["apiVersion"] = value::string("v1");
+    ns["kind"] = value::string("Namespace");
+    ns["metadata"]["name"] = value::string(extra);
+    ASSERT_TRUE(client_->create(resources::namespaces(), "", ns).ok());
+  }
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(client_->create(cms, a, config_map("a" + std::to_string(i), "v")).ok());
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(client_->create(cms, b, config_map("b" + std::to_string(i), "v")).ok());
+  ASSERT_TRUE(client_->create(cms, c, config_map("c0", "v")).ok());
+
+  ReflectorOptions opts;
+  opts.min_watch_timeout = std::chrono::seconds(1);  // many watch restarts per namespace
+  opts.max_watch_timeout = std::chrono::seconds(1);
+  Informer informer(client_, cms, std::vector<std::string>{a, b}, opts);
+  std::mutex mu;
+  std::vector<std::string> deleted;
+  informer.add_handlers({nullptr, nullptr, [&](const ObjectPtr& o) {
+                           std::lock_guard<std::mutex> lock(mu);
+                           deleted.push_back(object_key(*o));
+                         }});
+  informer.start();
+  ASSERT_TRUE(informer.wait_for_sync(std::chrono::seconds(20)));
+  EXPECT_EQ(informer.list_count(), 2) << "one list per namespace";
+  auto both = [&] {
+    auto la = client_->list(cms, a), lb = client_->list(cms, b);
+    auto want = versions(la->items);
+    for (const auto& [k, v] : versions(lb->items)) want[k] = v;
+    return want;
+  };
+  EXPECT_EQ(versions(informer.store().list()), both());
+
+  ASSERT_TRUE(client_->create(cms, a, config_map("a-late", "v")).ok());
+  ASSERT_TRUE(client_->create(cms, b, config_map("b-late", "v")).ok());
+  ASSERT_TRUE(client_->create(cms, c, config_map("c-late", "v")).ok());
+  ASSERT_TRUE(client_->remove(cms, a, "a0").ok());
+  std::this_thread::sleep_for(std::chrono::seconds(3));  // outlive a few watch restarts
+  auto want = both();
+  // (A controller-manager, when running, adds kube-root-ca.crt to each namespace.)
+  EXPECT_EQ(want.size() - want.count(a + "/kube-root-ca.crt") - want.count(b + "/kube-root-ca.crt"), 6u)
+      << "a1 a2 a-late b0 b1 b-late";
+  EXPECT_TRUE(testing::eventually([&] { return versions(informer.store().list()) == want; }))
+      << "store has " << informer.store().size() << " objects, the two lists " << want.size();
+  EXPECT_TRUE(informer.store().by_namespace(c).empty()) << "an unlisted namespace leaked in";
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    EXPECT_EQ(deleted, (std::vector<std::string>{a + "/a0"}));
+  }
+  EXPECT_GE(informer.watch_resumes(), 2);
   informer.stop();
 }
 
