@@ -89,12 +89,28 @@ int runOperator(const OperatorFlags& flags, const std::function<void()>& waitFor
   copts.qps = flags.kubeApiQps;
   copts.burst = flags.kubeApiBurst;
   copts.user_agent = "sluice-operator/0.1";
-  auto clientResult = kube::Client::create(std::move(config).value(), copts);
+  auto clientResult = kube::Client::create(config.value(), copts);
   if (!clientResult.ok()) {
     log::error("cannot create Kubernetes client", {{"error", clientResult.error().to_string()}});
     return 2;
   }
   std::shared_ptr<kube::Client> client = clientResult.value();
+  // Lease renewals get a client of their own, as in controller-runtime: its
+  // own rate limiter, so a burst of reconcile writes never delays a renewal,
+  // and a request timeout below the renew deadline, so a hung request ends
+  // in time for the elector to step down instead of outliving its lease.
+  std::shared_ptr<kube::Client> electionClient;
+  if (flags.leaderElect) {
+    kube::ClientOptions eopts;
+    eopts.user_agent = "sluice-operator/0.1 leader-election";
+    eopts.request_timeout = std::chrono::seconds(5);  // renew deadline: 10 s (LeaderElectionConfig)
+    auto r = kube::Client::create(std::move(config).value(), eopts);
+    if (!r.ok()) {
+      log::error("cannot create Kubernetes client", {{"error", r.error().to_string()}});
+      return 2;
+    }
+    electionClient = r.value();
+  }
 
   Registry registry;
   ControllerMetrics metrics(registry);
@@ -259,7 +275,7 @@ int runOperator(const OperatorFlags& flags, const std::function<void()>& waitFor
         stopCv.notify_all();
       }
     };
-    elector = std::make_unique<kube::LeaderElector>(client, le);
+    elector = std::make_unique<kube::LeaderElector>(electionClient, le);
     electing = true;
     elector->start();
   } else {
