@@ -4,9 +4,10 @@
 
 namespace sluice::controller {
 
-std::vector<pipeline::CacheEntry> buildCacheIndex(const std::vector<pipeline::PipelineExecution>& executions) {
+std::vector<pipeline::CacheEntry> buildCacheIndex(const std::vector<const pipeline::PipelineExecution*>& executions) {
   std::vector<pipeline::CacheEntry> index;
-  for (const auto& e : executions) {
+  for (const pipeline::PipelineExecution* x : executions) {
+    const pipeline::PipelineExecution& e = *x;
     for (const auto& s : e.status.steps) {
       if (s.phase != pipeline::StepPhase::Succeeded || s.cacheKey.empty() || !s.endTime) continue;
       // Only steps that really ran are entries: a hit or a reuse carries the

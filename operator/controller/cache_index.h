@@ -9,6 +9,6 @@
 
 namespace sluice::controller {
 
-std::vector<pipeline::CacheEntry> buildCacheIndex(const std::vector<pipeline::PipelineExecution>& executions);
+std::vector<pipeline::CacheEntry> buildCacheIndex(const std::vector<const pipeline::PipelineExecution*>& executions);
 
 }  // namespace sluice::controller

@@ -57,26 +57,27 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
   kube::ObjectPtr object = caches_.executions->get(key);
   if (!object) return {};  // deleted: its Jobs go with it (owner references)
 
-  auto parsed = pipeline::parsePipelineExecution(*object);
-  pipeline::PipelineExecution& exec = parsed.value;
+  auto parsed = parsedExecutions_.get(object);
+  const pipeline::PipelineExecution& exec = parsed->value;
   const std::string& ns = exec.metadata.namespace_;
   if (pipeline::isTerminal(exec.status.phase)) return {};
-  if (!parsed.ok()) {
-    return failInvalidSpec(*object, "InvalidSpec", "Invalid execution: " + joinErrors(parsed.errors));
+  if (!parsed->ok()) {
+    return failInvalidSpec(*object, "InvalidSpec", "Invalid execution: " + joinErrors(parsed->errors));
   }
+  const bool started = exec.status.pipelineSpec.has_value();
 
   pipeline::PlanInput in;
   in.options = options_;
   in.now = now_();
 
   // The live Pipeline matters only until the execution has its snapshot.
-  if (kube::ObjectPtr p = caches_.pipelines->get(ns + "/" + exec.spec.pipelineRef)) {
-    auto pipelineParsed = pipeline::parsePipeline(*p);
-    if (!pipelineParsed.ok() && !exec.status.pipelineSpec) {
+  if (kube::ObjectPtr p = started ? nullptr : caches_.pipelines->get(ns + "/" + exec.spec.pipelineRef)) {
+    auto pipelineParsed = parsedPipelines_.get(p);
+    if (!pipelineParsed->ok()) {
       return failInvalidSpec(*object, pipeline::kReasonPipelineInvalid,
-                             "Pipeline '" + exec.spec.pipelineRef + "' is invalid: " + joinErrors(pipelineParsed.errors));
+                             "Pipeline '" + exec.spec.pipelineRef + "' is invalid: " + joinErrors(pipelineParsed->errors));
     }
-    in.pipeline = std::move(pipelineParsed.value);
+    in.pipeline = pipelineParsed->value;
   }
 
   // Our Jobs carry an owner reference to this execution's UID; their pods an
@@ -88,13 +89,20 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
   }
   in.jobs = observeJobs(jobs, pods);
 
+  // The other executions of this Pipeline: the cache index always, and the
+  // source candidates until this one has started. Parsed once per version.
+  std::vector<std::shared_ptr<const pipeline::ParseResult<pipeline::PipelineExecution>>> others;
   for (const auto& other : caches_.executions->by_namespace(ns)) {
     if (stringAt(*other, {"spec", "pipelineRef", "name"}) != exec.spec.pipelineRef) continue;
     if (stringAt(*other, {"metadata", "name"}) == exec.metadata.name) continue;
-    auto o = pipeline::parsePipelineExecution(*other);
-    in.otherExecutions.push_back(std::move(o.value));  // a broken one simply never qualifies as a source
+    others.push_back(parsedExecutions_.get(other));  // a broken one simply never qualifies as a source
   }
-  in.cacheIndex = buildCacheIndex(in.otherExecutions);
+  std::vector<const pipeline::PipelineExecution*> otherViews;
+  for (const auto& o : others) otherViews.push_back(&o->value);
+  in.cacheIndex = buildCacheIndex(otherViews);
+  if (!started) {
+    for (const auto& o : others) in.otherExecutions.push_back(o->value);
+  }
   in.execution = exec;
 
   pipeline::PlanOutput out = pipeline::plan(in);

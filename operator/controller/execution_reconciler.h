@@ -14,6 +14,7 @@
 
 #include "controller/controller_metrics.h"
 #include "controller/event_recorder.h"
+#include "controller/parsed_cache.h"
 #include "kube/client.h"
 #include "kube/store.h"
 #include "pipeline/plan_types.h"
@@ -58,6 +59,8 @@ class ExecutionReconciler {
   ControllerMetrics& metrics_;
   pipeline::PlanOptions options_;
   std::function<pipeline::UnixSeconds()> now_;
+  ParsedCache<pipeline::PipelineExecution> parsedExecutions_{pipeline::parsePipelineExecution};
+  ParsedCache<pipeline::Pipeline> parsedPipelines_{pipeline::parsePipeline};
 };
 
 // "3/6": steps done (Succeeded or Skipped) over all steps, for the printer

@@ -81,7 +81,8 @@ struct PlanInput {
   std::vector<ObservedJob> jobs;  // Jobs labelled with this execution
   // Every other execution of the same Pipeline in the same namespace: the
   // candidates for source resolution and the lookup for following chains of
-  // selective executions to the real producer.
+  // selective executions to the real producer. Only read before the
+  // execution has a snapshot (callers may leave it empty after).
   std::vector<PipelineExecution> otherExecutions;
   std::vector<CacheEntry> cacheIndex;
   UnixSeconds now = 0;

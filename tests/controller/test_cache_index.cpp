@@ -32,7 +32,7 @@ TEST(CacheIndex, OnlyStepsThatReallyRanAndSucceededWithAKey) {
   reused.reusedFromExecution = "run-1";
   consumer.status.steps = {hit, reused};
 
-  auto index = buildCacheIndex({producer, consumer});
+  auto index = buildCacheIndex({&producer, &consumer});
   ASSERT_EQ(index.size(), 1u) << "hits and reuses must not renew the producer's age";
   EXPECT_EQ(index[0].key, "sha256:aa");
   EXPECT_EQ(index[0].execution, "run-1");

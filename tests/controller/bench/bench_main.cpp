@@ -44,6 +44,7 @@ struct Options {
   int harness_threads = 16;
   int operator_workers = 0;  // 0: the operator's default
   bool keep_namespace = false;
+  std::string operator_bin = SLUICE_OPERATOR_BIN;  // --operator: compare another build
 };
 
 const kube::Resource kPipelines{"sluice.dev", "v1alpha1", "pipelines", true};
@@ -105,10 +106,12 @@ bool parseArgs(int argc, char** argv, Options& o) {
     else if (a == "--harness-threads") ok = next(o.harness_threads);
     else if (a == "--operator-workers") ok = next(o.operator_workers);
     else if (a == "--keep-namespace") o.keep_namespace = true;
+    else if (a == "--operator" && i + 1 < argc) o.operator_bin = argv[++i];
     else ok = false;
     if (!ok) {
       std::cerr << "usage: bench_operator [--executions N] [--steps N] [--floor-samples N] [--timeout-seconds S]\n"
-                   "                      [--harness-threads N] [--operator-workers N] [--keep-namespace]\n";
+                   "                      [--harness-threads N] [--operator-workers N] [--keep-namespace]\n"
+                   "                      [--operator PATH]\n";
       return false;
     }
   }
@@ -256,7 +259,7 @@ int run(const Options& opt) {
 
   const int port = freeLoopbackPort();
   const std::string log = "/tmp/" + ns + "-operator.log";
-  std::vector<std::string> opArgs = {SLUICE_OPERATOR_BIN, "--kubeconfig", kubeconfig, "--namespace", ns,
+  std::vector<std::string> opArgs = {opt.operator_bin, "--kubeconfig", kubeconfig, "--namespace", ns,
                                      "--metrics-bind-address", "127.0.0.1:" + std::to_string(port),
                                      "--health-probe-bind-address", "0", "--runner-image",
                                      "registry.example/sluice-runner:bench", "--kube-api-qps", "0",
