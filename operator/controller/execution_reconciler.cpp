@@ -17,13 +17,6 @@ using web::json::value;
 
 namespace {
 
-
-std::string joinErrors(const pipeline::FieldErrors& errs) {
-  std::string s;
-  for (const auto& e : errs) s += (s.empty() ? "" : "; ") + e.path + ": " + e.message;
-  return s;
-}
-
 std::string stepEventMetric(const std::string& reason) {
   if (reason == "StepStarted") return "started";
   if (reason == "StepSucceeded") return "succeeded";
@@ -34,14 +27,6 @@ std::string stepEventMetric(const std::string& reason) {
 }
 
 }  // namespace
-
-std::string progressOf(const pipeline::ExecutionStatus& st) {
-  size_t done = 0;
-  for (const auto& s : st.steps) {
-    if (s.phase == pipeline::StepPhase::Succeeded || s.phase == pipeline::StepPhase::Skipped) ++done;
-  }
-  return std::to_string(done) + "/" + std::to_string(st.steps.size());
-}
 
 ExecutionReconciler::ExecutionReconciler(std::shared_ptr<kube::Client> client, Caches caches, EventRecorder& events,
                                          ControllerMetrics& metrics, pipeline::PlanOptions options,
@@ -61,23 +46,18 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
   const pipeline::PipelineExecution& exec = parsed->value;
   const std::string& ns = exec.metadata.namespace_;
   if (pipeline::isTerminal(exec.status.phase)) return {};
-  if (!parsed->ok()) {
-    return failInvalidSpec(*object, "InvalidSpec", "Invalid execution: " + joinErrors(parsed->errors));
-  }
   const bool started = exec.status.pipelineSpec.has_value();
 
   pipeline::PlanInput in;
   in.options = options_;
   in.now = now_();
+  in.executionErrors = parsed->errors;  // any: the planner fails it (InvalidSpec)
 
   // The live Pipeline matters only until the execution has its snapshot.
   if (kube::ObjectPtr p = started ? nullptr : caches_.pipelines->get(ns + "/" + exec.spec.pipelineRef)) {
     auto pipelineParsed = parsedPipelines_.get(p);
-    if (!pipelineParsed->ok()) {
-      return failInvalidSpec(*object, pipeline::kReasonPipelineInvalid,
-                             "Pipeline '" + exec.spec.pipelineRef + "' is invalid: " + joinErrors(pipelineParsed->errors));
-    }
     in.pipeline = pipelineParsed->value;
+    in.pipelineErrors = pipelineParsed->errors;  // any: the planner fails it (PipelineInvalid)
   }
 
   // Our Jobs carry an owner reference to this execution's UID; their pods an
@@ -151,7 +131,6 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
   }
 
   value newStatus = pipeline::toJson(out.status);
-  newStatus["progress"] = value::string(progressOf(out.status));
   value oldStatus = object->has_field("status") ? object->at("status") : value::object();
   if (newStatus != oldStatus) {
     ReconcileOutcome w = writeStatus(current, newStatus);
@@ -188,30 +167,6 @@ ReconcileOutcome ExecutionReconciler::writeStatus(const value& object, const val
   // Conflict: our cache is behind; the watch brings the newer object and
   // the requeue recomputes from it.
   return {true, r.error().to_string(), std::nullopt};
-}
-
-ReconcileOutcome ExecutionReconciler::failInvalidSpec(const value& object, const std::string& reason,
-                                                      const std::string& message) {
-  auto parsed = pipeline::parsePipelineExecution(object);
-  pipeline::ExecutionStatus st = parsed.value.status;
-  const auto now = now_();
-  if (!st.startTime) st.startTime = pipeline::formatRfc3339(now);
-  st.failureReason = message;
-  st.observedGeneration = parsed.value.metadata.generation;
-  pipeline::setExecutionPhase(st, pipeline::ExecutionPhase::Failed, reason, message, now,
-                              parsed.value.metadata.generation);
-  value status = pipeline::toJson(st);
-  status["progress"] = value::string(progressOf(st));
-  ReconcileOutcome w = writeStatus(object, status);
-  if (!w.retry) {
-    InvolvedObject involved;
-    involved.kind = "PipelineExecution";
-    involved.namespace_ = parsed.value.metadata.namespace_;
-    involved.name = parsed.value.metadata.name;
-    involved.uid = parsed.value.metadata.uid;
-    events_.record(involved, "Warning", "ValidationFailed", message);
-  }
-  return w;
 }
 
 }  // namespace sluice::controller

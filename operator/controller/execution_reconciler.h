@@ -49,8 +49,6 @@ class ExecutionReconciler {
   ReconcileOutcome reconcile(const std::string& key);
 
  private:
-  ReconcileOutcome failInvalidSpec(const web::json::value& object, const std::string& reason,
-                                   const std::string& message);
   ReconcileOutcome writeStatus(const web::json::value& object, const web::json::value& status);
 
   std::shared_ptr<kube::Client> client_;
@@ -62,9 +60,5 @@ class ExecutionReconciler {
   ParsedCache<pipeline::PipelineExecution> parsedExecutions_{pipeline::parsePipelineExecution};
   ParsedCache<pipeline::Pipeline> parsedPipelines_{pipeline::parsePipeline};
 };
-
-// "3/6": steps done (Succeeded or Skipped) over all steps, for the printer
-// column.
-std::string progressOf(const pipeline::ExecutionStatus& status);
 
 }  // namespace sluice::controller

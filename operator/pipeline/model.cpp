@@ -78,6 +78,14 @@ std::optional<E> valueOf(const NameTable<E, N>& table, const std::string& name) 
 const char* toString(ParamType v) { return nameOf(kParamTypes, v); }
 const char* toString(ConditionType v) { return nameOf(kConditionTypes, v); }
 const char* toString(ExecutionPhase v) { return nameOf(kExecutionPhases, v); }
+
+std::string progressOf(const ExecutionStatus& st) {
+  size_t done = 0;
+  for (const auto& s : st.steps) {
+    if (s.phase == StepPhase::Succeeded || s.phase == StepPhase::Skipped) ++done;
+  }
+  return std::to_string(done) + "/" + std::to_string(st.steps.size());
+}
 const char* toString(StepPhase v) { return nameOf(kStepPhases, v); }
 const char* toString(ParameterSource v) { return nameOf(kParameterSources, v); }
 

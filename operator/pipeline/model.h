@@ -280,6 +280,10 @@ struct ExecutionStatus {
   std::vector<StepStatus> steps;
 };
 
+// "3/6": steps done (Succeeded or Skipped) over all steps. Written to
+// status.progress for the printer column; derived, never read back.
+std::string progressOf(const ExecutionStatus& status);
+
 struct PipelineExecution {
   ObjectMeta metadata;
   ExecutionSpec spec;

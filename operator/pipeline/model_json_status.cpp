@@ -185,6 +185,7 @@ web::json::value toJson(const ExecutionStatus& s) {
   Value v = Value::object();
   v["observedGeneration"] = Value::number(s.observedGeneration);
   v["phase"] = Value::string(toString(s.phase));
+  v["progress"] = Value::string(progressOf(s));
   if (!s.conditions.empty()) {
     std::vector<Value> conds;
     for (const auto& c : s.conditions) {

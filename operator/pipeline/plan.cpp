@@ -404,7 +404,10 @@ PlanOutput plan(const PlanInput& in) {
 
   if (isTerminal(st.phase)) return out;
 
-  if (!st.pipelineSpec) {
+  if (!in.executionErrors.empty()) {
+    // Nothing in a spec that does not parse can be trusted, stop included.
+    rejectBeforeStart(st, kReasonInvalidSpec, "invalid execution: " + joinFieldErrors(in.executionErrors), in);
+  } else if (!st.pipelineSpec) {
     if (in.execution.spec.stop) {
       setExecutionPhase(st, ExecutionPhase::Stopped, "Stopped", "stopped before it started", in.now, gen);
     } else if (!in.pipeline) {

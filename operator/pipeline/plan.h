@@ -26,8 +26,9 @@
 //              RenderError, InvalidJobSpec
 //   Stopped:   Stopped
 // The execution's Succeeded/Ready condition reason on failure is StepFailed,
-// PipelineInvalid, InvalidParameters or InvalidSelectiveExecution (the last
-// three before any Job exists), and PipelineNotFound while Pending.
+// InvalidSpec, PipelineInvalid, InvalidParameters or
+// InvalidSelectiveExecution (the last four before any Job exists), and
+// PipelineNotFound while Pending.
 #pragma once
 
 #include "plan_types.h"

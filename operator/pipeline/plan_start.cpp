@@ -16,21 +16,26 @@ namespace {
 std::string q(const std::string& s) { return "'" + s + "'"; }
 
 void reject(ExecutionStatus& st, const char* reason, const std::string& message, const PlanInput& in) {
-  st.failureReason = message;
-  setExecutionPhase(st, ExecutionPhase::Failed, reason, message, in.now, in.execution.metadata.generation);
+  rejectBeforeStart(st, reason, message, in);
 }
 
 }  // namespace
+
+void rejectBeforeStart(ExecutionStatus& st, const char* reason, const std::string& message, const PlanInput& in) {
+  if (!st.startTime) st.startTime = formatRfc3339(in.now);
+  st.failureReason = message;
+  setExecutionPhase(st, ExecutionPhase::Failed, reason, message, in.now, in.execution.metadata.generation);
+}
 
 bool startExecution(const PlanInput& in, ExecutionStatus& st) {
   const Pipeline& pipeline = *in.pipeline;
   const PipelineExecution& exec = in.execution;
 
-  const FieldErrors errs = validatePipeline(pipeline.spec);
+  // Parse errors first (a field of the wrong type), then the semantic rules.
+  const FieldErrors errs = !in.pipelineErrors.empty() ? in.pipelineErrors : validatePipeline(pipeline.spec);
   if (!errs.empty()) {
-    std::string msg = "pipeline " + q(pipeline.metadata.name) + " is invalid: ";
-    for (size_t i = 0; i < errs.size(); ++i) msg += (i ? "; " : "") + errs[i].path + ": " + errs[i].message;
-    reject(st, kReasonPipelineInvalid, msg, in);
+    reject(st, kReasonPipelineInvalid,
+           "pipeline " + q(exec.spec.pipelineRef) + " is invalid: " + joinFieldErrors(errs), in);
     return false;
   }
   const Dag dag = Dag::build(pipeline.spec);

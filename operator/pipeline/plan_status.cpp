@@ -46,10 +46,16 @@ namespace {
 std::string q(const std::string& s) { return "'" + s + "'"; }
 
 bool isValidationReason(const std::string& r) {
-  return r == kReasonPipelineInvalid || r == kReasonInvalidParameters || r == kReasonInvalidSelective;
+  return r == kReasonInvalidSpec || r == kReasonPipelineInvalid || r == kReasonInvalidParameters || r == kReasonInvalidSelective;
 }
 
 }  // namespace
+
+std::string joinFieldErrors(const FieldErrors& errors) {
+  std::string s;
+  for (const auto& e : errors) s += (s.empty() ? "" : "; ") + e.path + ": " + e.message;
+  return s;
+}
 
 std::vector<PlanEvent> transitionEvents(const ExecutionStatus& before, const ExecutionStatus& after) {
   std::vector<PlanEvent> events;

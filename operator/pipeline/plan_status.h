@@ -14,6 +14,7 @@ namespace sluice::pipeline {
 
 // Reasons of the Succeeded/Ready conditions when an execution is rejected
 // before it starts (no Job exists for it).
+inline constexpr const char* kReasonInvalidSpec = "InvalidSpec";  // the execution itself does not parse
 inline constexpr const char* kReasonPipelineInvalid = "PipelineInvalid";
 inline constexpr const char* kReasonInvalidParameters = "InvalidParameters";
 inline constexpr const char* kReasonInvalidSelective = "InvalidSelectiveExecution";
@@ -33,6 +34,9 @@ const StatusCondition* findCondition(const std::vector<StatusCondition>& conditi
 // phases also set endTime (once). reason/message describe why.
 void setExecutionPhase(ExecutionStatus& st, ExecutionPhase phase, const std::string& reason,
                        const std::string& message, UnixSeconds now, int64_t generation);
+
+// "a.b: message; c: message", for condition messages.
+std::string joinFieldErrors(const FieldErrors& errors);
 
 // StepStarted, StepSucceeded, StepReused, CacheHit, StepFailed,
 // ExecutionSucceeded, ExecutionFailed, ExecutionStopped, ValidationFailed,

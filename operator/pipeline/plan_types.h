@@ -78,6 +78,12 @@ struct PlanInput {
   // nullopt = not found (the execution stays Pending, PipelineNotFound).
   std::optional<Pipeline> pipeline;
   PipelineExecution execution;
+  // Problems parsing the execution resource (field path, message); any
+  // makes plan() fail it with reason InvalidSpec before anything else.
+  FieldErrors executionErrors;
+  // Problems parsing the live Pipeline; read, like pipeline, only before the
+  // execution has a snapshot (then: PipelineInvalid).
+  FieldErrors pipelineErrors;
   std::vector<ObservedJob> jobs;  // Jobs labelled with this execution
   // Every other execution of the same Pipeline in the same namespace: the
   // candidates for source resolution and the lookup for following chains of

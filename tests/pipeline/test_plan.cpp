@@ -5,6 +5,7 @@
 
 #include "fixtures_abalone.h"
 #include "job_spec.h"
+#include "model_json.h"
 #include "plan.h"
 
 namespace sluice::pipeline {
@@ -423,6 +424,58 @@ TEST(Plan, RejectionsAtStartFailBeforeAnyJob) {
     EXPECT_EQ(st.conditions.back().reason, row.reason) << row.name;
     EXPECT_TRUE(sim.hasEvent("ValidationFailed")) << row.name;
   }
+}
+
+TEST(Plan, AnExecutionThatDoesNotParseFailsWithInvalidSpecAndNoJob) {
+  PlanInput in;
+  in.pipeline = abalonePipeline();
+  in.execution = makeExecution("garbled", kT0);
+  in.execution.spec.stop = true;  // not trusted either: the spec did not parse
+  in.executionErrors = {{"spec.parameters[0].value", "must be a string"}};
+  in.now = kT0 + 5;
+  const PlanOutput out = plan(in);
+  EXPECT_EQ(out.status.phase, ExecutionPhase::Failed);
+  EXPECT_TRUE(out.jobsToCreate.empty());
+  EXPECT_EQ(out.status.failureReason, "invalid execution: spec.parameters[0].value: must be a string");
+  ASSERT_FALSE(out.status.conditions.empty());
+  EXPECT_EQ(out.status.conditions.back().reason, "InvalidSpec");
+  EXPECT_EQ(out.status.startTime, formatRfc3339(kT0 + 5));
+  ASSERT_EQ(out.events.size(), 1u);
+  EXPECT_EQ(out.events[0].reason, "ValidationFailed");
+  EXPECT_EQ(out.events[0].type, EventType::Warning);
+}
+
+TEST(Plan, APipelineThatDoesNotParseFailsOnlyExecutionsNotYetStarted) {
+  PlanInput in;
+  in.pipeline = abalonePipeline();
+  in.pipelineErrors = {{"spec.steps[2].retryStrategy.maxAttempts", "must be an integer"}};
+  in.execution = makeExecution("waiting", kT0);
+  in.now = kT0;
+  PlanOutput out = plan(in);
+  EXPECT_EQ(out.status.phase, ExecutionPhase::Failed);
+  EXPECT_TRUE(out.jobsToCreate.empty());
+  EXPECT_EQ(out.status.conditions.back().reason, "PipelineInvalid");
+  EXPECT_NE(out.status.failureReason.find("spec.steps[2].retryStrategy.maxAttempts: must be an integer"),
+            std::string::npos)
+      << out.status.failureReason;
+
+  // Started with a good snapshot: a later broken edit of the Pipeline does not matter.
+  Simulation sim(abalonePipeline(), makeExecution("started", kT0));
+  sim.scripts["Evaluate"].properties = {{"mse", "1"}};
+  sim.step();
+  ASSERT_TRUE(sim.execution.status.pipelineSpec.has_value());
+  sim.input.pipelineErrors = in.pipelineErrors;
+  EXPECT_EQ(sim.runToEnd().phase, ExecutionPhase::Succeeded);
+}
+
+TEST(Plan, StatusCarriesProgressDoneOverAll) {
+  Simulation sim(abalonePipeline(), makeExecution("progress", kT0));
+  sim.scripts["Evaluate"].properties = {{"mse", "1"}};
+  sim.step();
+  EXPECT_EQ(toJson(sim.execution.status).at("progress").as_string(), "0/6");
+  sim.runToEnd();
+  // The branch not taken is Skipped, which counts as done.
+  EXPECT_EQ(toJson(sim.execution.status).at("progress").as_string(), "6/6");
 }
 
 TEST(Plan, ParametersRecordTheirSourceAndStepsTheirConsumedValues) {
