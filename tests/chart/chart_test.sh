@@ -54,11 +54,12 @@ cleanup() {
 	done
 }
 trap cleanup EXIT
-new_namespace() { # NAME_VAR
-	local ns="sluice-chart-$1-$RUN_ID"
-	k create namespace "$ns" >/dev/null
-	CLEANUP+=("k delete namespace $ns --wait=false")
-	printf '%s' "$ns"
+new_namespace() { # VAR NAME: creates sluice-chart-NAME-RUN_ID and stores its name in VAR
+	# Not called as $(...): the cleanup must reach this shell's CLEANUP list.
+	local created="sluice-chart-$2-$RUN_ID"
+	k create namespace "$created" >/dev/null
+	CLEANUP+=("k delete namespace $created --wait=false")
+	printf -v "$1" '%s' "$created"
 }
 
 check_crds_identical() {
@@ -104,9 +105,9 @@ check_dry_run() {
 	local rel ns a b out
 	KUBE_VERSION="$(server_version)"
 	rel="sluice-$RUN_ID"
-	ns="$(new_namespace release)"
-	a="$(new_namespace a)"
-	b="$(new_namespace b)"
+	new_namespace ns release
+	new_namespace a a
+	new_namespace b b
 	# The CRDs first (really applied, idempotent): the chart's objects do not
 	# need them, but a user's install does, and this is the chart's copy.
 	k apply --server-side --force-conflicts --field-manager=sluice-chart-test -f "$CHART/crds/" >/dev/null
@@ -260,8 +261,8 @@ check_rbac() {
 	KUBE_VERSION="$(server_version)"
 	# Cluster-wide (default values): allowed in any namespace.
 	rel="sluice-$RUN_ID"
-	ns="$(new_namespace op)"
-	other="$(new_namespace other)"
+	new_namespace ns op
+	new_namespace other other
 	sa="$rel" # the full name of the release
 	render_apply "$rel" "$ns"
 	wait_rbac "$ns" "$sa" "$other" "${ALLOWED[0]}"
@@ -279,9 +280,9 @@ check_rbac() {
 
 	# Namespaced (Roles in the two listed namespaces only) with leader election.
 	local rel2="sluice-ns-$RUN_ID" ns2 watched watched2
-	ns2="$(new_namespace op2)"
-	watched="$(new_namespace watched)"
-	watched2="$(new_namespace watched2)"
+	new_namespace ns2 op2
+	new_namespace watched watched
+	new_namespace watched2 watched2
 	render_apply "$rel2" "$ns2" --set-json "rbac.watchNamespaces=[\"$watched\",\"$watched2\"]" --set replicaCount=2
 	wait_rbac "$ns2" "$rel2" "$watched" "${ALLOWED[0]}"
 	wait_rbac "$ns2" "$rel2" "$watched2" "${ALLOWED[0]}"
