@@ -96,14 +96,17 @@ int runOperator(const OperatorFlags& flags, const std::function<void()>& waitFor
   }
   std::shared_ptr<kube::Client> client = clientResult.value();
   // Lease renewals get a client of their own, as in controller-runtime: its
-  // own rate limiter, so a burst of reconcile writes never delays a renewal,
-  // and a request timeout below the renew deadline, so a hung request ends
-  // in time for the elector to step down instead of outliving its lease.
+  // own rate limiter, so a burst of reconcile writes never delays a renewal;
+  // no retries (the elector retries every retry period and must check its
+  // deadline in between); and a request timeout such that a renewal (a get
+  // and an update) always ends before the 10 s renew deadline, so a hung
+  // request cannot keep a leader running past its lease.
   std::shared_ptr<kube::Client> electionClient;
   if (flags.leaderElect) {
     kube::ClientOptions eopts;
     eopts.user_agent = "sluice-operator/0.1 leader-election";
-    eopts.request_timeout = std::chrono::seconds(5);  // renew deadline: 10 s (LeaderElectionConfig)
+    eopts.request_timeout = std::chrono::seconds(4);  // 2 x 4 s < renew deadline 10 s (LeaderElectionConfig)
+    eopts.max_retries = 0;
     auto r = kube::Client::create(std::move(config).value(), eopts);
     if (!r.ok()) {
       log::error("cannot create Kubernetes client", {{"error", r.error().to_string()}});
