@@ -147,7 +147,7 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
       log::info(e.message, {{"execution", key}, {"reason", e.reason}});
     }
   }
-  if (out.status.phase == pipeline::ExecutionPhase::Pending && !in.pipeline) {
+  if (out.status.phase == pipeline::ExecutionPhase::Pending && !started && !in.pipeline) {
     // GitOps may apply the execution before its Pipeline: keep trying, with
     // the queue's growing backoff.
     outcome.retry = true;
