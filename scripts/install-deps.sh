@@ -11,7 +11,8 @@ PACKAGES=(
 
 missing=()
 for p in "${PACKAGES[@]}"; do
-	[[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" == "install ok installed" ]] || missing+=("$p")
+	# Substring: a package installed for several architectures prints its status once per architecture.
+	[[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" == *"install ok installed"* ]] || missing+=("$p")
 done
 if ((${#missing[@]})); then
 	echo "[deps] installing: ${missing[*]}" >&2
