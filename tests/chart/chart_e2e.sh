@@ -125,13 +125,15 @@ echo "ok: selective Train run $sel Succeeded with source $full"
 
 # By now the operator has long had the unwatched execution in reach, had it
 # been watching that namespace.
-[[ -z "$(k -n "$UNWATCHED" get plx "$ignored" -o jsonpath='{.status.phase}')" ]] ||
-	fail "execution $ignored in the unwatched namespace $UNWATCHED got a status"
-[[ -z "$(k -n "$UNWATCHED" get jobs -o name)" ]] || fail "Jobs were created in the unwatched namespace $UNWATCHED"
+# (Assigned first: a failing kubectl inside [[ ]] would pass unnoticed.)
+ignored_phase="$(k -n "$UNWATCHED" get plx "$ignored" -o jsonpath='{.status.phase}')"
+[[ -z "$ignored_phase" ]] || fail "execution $ignored in the unwatched namespace $UNWATCHED got phase $ignored_phase"
+unwatched_jobs="$(k -n "$UNWATCHED" get jobs -o name)"
+[[ -z "$unwatched_jobs" ]] || fail "Jobs were created in the unwatched namespace $UNWATCHED: $unwatched_jobs"
 echo "ok: the execution in the unwatched namespace $UNWATCHED was left alone"
 
 if grep -qi forbidden "$LOGS/operator.log"; then
-	grep -i forbidden "$LOGS/operator.log" | head -5 >&2
+	grep -m5 -i forbidden "$LOGS/operator.log" >&2
 	fail "the operator was refused something"
 fi
 echo "ok: no Forbidden answer in the operator log"
