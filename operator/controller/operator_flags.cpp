@@ -61,7 +61,9 @@ FlagsResult parseOperatorFlags(const std::vector<std::string>& args) {
       {"context", str(f.context)},
       {"namespace",
        [&f](const std::string& v) {
-         // Comma-separated; repeating the flag adds more.
+         // Comma-separated; repeating the flag adds more. An empty value
+         // keeps the default, all namespaces.
+         if (v.empty()) return std::string();
          size_t start = 0;
          while (true) {
            size_t comma = v.find(',', start);

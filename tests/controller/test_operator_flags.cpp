@@ -41,6 +41,9 @@ TEST(OperatorFlags, NamespacesByCommaOrRepeatedFlag) {
   auto r = parseOperatorFlags({"--namespace=team-a,team-b", "--namespace", "ml"});
   ASSERT_EQ(r.error, "");
   EXPECT_EQ(r.flags.namespaces, (std::vector<std::string>{"team-a", "team-b", "ml"}));
+  auto all = parseOperatorFlags({"--namespace="});
+  ASSERT_EQ(all.error, "");
+  EXPECT_TRUE(all.flags.namespaces.empty()) << "an empty value means all namespaces, as before";
 }
 
 TEST(OperatorFlags, BadInputNamesTheFlagAndTheProblem) {
@@ -55,7 +58,6 @@ TEST(OperatorFlags, BadInputNamesTheFlagAndTheProblem) {
            {{"--kube-api-qps=-1"}, "--kube-api-qps=-1: must be a number >= 0 (0 = unlimited)"},
            {{"--leader-elect=maybe"}, "--leader-elect: must be true or false"},
            {{"--namespace"}, "--namespace: needs a value"},
-           {{"--namespace="}, "--namespace=: \"\" is not a namespace name (lowercase letters, digits and '-', at most 63)"},
            {{"--namespace=a,,b"}, "--namespace=a,,b: \"\" is not a namespace name (lowercase letters, digits and '-', at most 63)"},
            {{"--namespace=ML"}, "--namespace=ML: \"ML\" is not a namespace name (lowercase letters, digits and '-', at most 63)"},
            {{"--namespace=a,b", "--namespace=a"}, "--namespace=a: namespace \"a\" is listed twice"},
