@@ -1,6 +1,7 @@
 #include "kube/informer.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "kube/log.h"
 
@@ -16,6 +17,15 @@ Informer::Informer(std::shared_ptr<Client> client, Resource resource, std::vecto
                    ReflectorOptions options) {
   if (namespaces.empty()) namespaces.push_back("");  // one reflector for all namespaces
   bool scoped = namespaces.size() > 1;
+  // In a list, "" (all) would overlap the others and a duplicate would
+  // deliver every event twice.
+  for (size_t i = 0; scoped && i < namespaces.size(); ++i) {
+    if (namespaces[i].empty()) throw std::invalid_argument("informer: \"\" (all namespaces) in a list of namespaces");
+    for (size_t j = 0; j < i; ++j) {
+      if (namespaces[j] == namespaces[i])
+        throw std::invalid_argument("informer: namespace \"" + namespaces[i] + "\" listed twice");
+    }
+  }
   reflector_synced_.assign(namespaces.size(), false);
   for (size_t i = 0; i < namespaces.size(); ++i) {
     scopes_.push_back(scoped ? std::optional<std::string>(namespaces[i]) : std::nullopt);

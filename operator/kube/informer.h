@@ -32,7 +32,8 @@ class Informer {
   // `ns` empty: all namespaces (or a cluster-scoped resource).
   Informer(std::shared_ptr<Client> client, Resource resource, std::string ns,
            ReflectorOptions options = {});
-  // Exactly these namespaces; empty list = all namespaces.
+  // Exactly these namespaces; empty list = all namespaces. Throws
+  // std::invalid_argument for "" or a duplicate in a list of several.
   Informer(std::shared_ptr<Client> client, Resource resource, std::vector<std::string> namespaces,
            ReflectorOptions options = {});
   ~Informer();

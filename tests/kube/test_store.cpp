@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "kube/informer.h"
 #include "kube/store.h"
 #include "kube/watch_event.h"
 
@@ -117,6 +118,19 @@ TEST(StoreTest, ScopedReplaceDeletesOnlyInItsNamespace) {
   deltas = s.replace({});
   EXPECT_EQ(deltas.size(), 1u);
   EXPECT_TRUE(s.list().empty());
+}
+
+TEST(InformerTest, AListOfNamespacesMustNotHoldAllOrADuplicate) {
+  Config config;
+  config.server = "https://127.0.0.1:1";  // never contacted: nothing is started
+  auto client = Client::create(config);
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  const auto cms = resources::config_maps();
+  EXPECT_THROW(Informer(*client, cms, std::vector<std::string>{"a", ""}), std::invalid_argument);
+  EXPECT_THROW(Informer(*client, cms, std::vector<std::string>{"a", "b", "a"}), std::invalid_argument);
+  EXPECT_NO_THROW(Informer(*client, cms, std::vector<std::string>{"a", "b"}));
+  EXPECT_NO_THROW(Informer(*client, cms, std::vector<std::string>{}));  // all namespaces
+  EXPECT_NO_THROW(Informer(*client, cms, std::string()));
 }
 
 TEST(StoreTest, SnapshotsSurviveConcurrentWrites) {
