@@ -24,7 +24,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 CHART="$ROOT/charts/sluice"
-CHECK="${1:?usage: chart_test.sh crds-identical|lint|bad-values|dry-run|operator-flags BINARY|rbac}"
+CHECK="${1:?usage: chart_test.sh crds-identical|readme-values|lint|bad-values|dry-run|operator-flags BINARY|rbac}"
 
 fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
 need_helm() {
@@ -60,6 +60,63 @@ new_namespace() { # VAR NAME: creates sluice-chart-NAME-RUN_ID and stores its na
 	k create namespace "$created" >/dev/null
 	CLEANUP+=("k delete namespace $created --wait=false")
 	printf -v "$1" '%s' "$created"
+}
+
+# Every chart value the READMEs name (value tables and --set flags) must exist
+# in values.schema.json, which rejects unknown keys: docs that name a value
+# the chart does not have would send users to an install error.
+check_readme_values() {
+	python3 - "$CHART/values.schema.json" "$ROOT/README.md" "$CHART/README.md" <<'PY' || fail "a README names chart values the chart does not have"
+import json, re, sys
+
+schema = json.load(open(sys.argv[1]))
+
+def exists(path):
+    node = schema
+    for part in path.split("."):
+        props = node.get("properties", {})
+        if part not in props:
+            return False
+        node = props[part]
+        if "$ref" in node:  # "#/definitions/x"
+            node = schema["definitions"][node["$ref"].split("/")[-1]]
+    return True
+
+bad, seen = [], 0
+for readme in sys.argv[2:]:
+    text = open(readme).read()
+    names = []
+    # Rows of the tables whose header starts "| value |".
+    rows, in_table = [], False
+    for line in text.splitlines():
+        if line.startswith("| value |"):
+            in_table = True
+        elif not line.startswith("|"):
+            in_table = False
+        elif in_table:
+            m = re.match(r"\| (`[^|]*`) \|", line)
+            if m:
+                rows.append(m.group(1))
+    for row in rows:
+        parent = ""
+        for name in re.findall(r"`([A-Za-z.][A-Za-z0-9_.]*)`", row):
+            if name.startswith("."):
+                name = parent + name
+            parent = name.rsplit(".", 1)[0]
+            names.append(name)
+    names += re.findall(r"--set(?:-json|-string)? '?([A-Za-z][A-Za-z0-9_.]*)=", text)
+    for name in names:
+        seen += 1
+        if not exists(name):
+            bad.append(f"{readme}: `{name}` is not a value of the chart")
+for line in bad:
+    print("FAIL:", line, file=sys.stderr)
+if seen == 0:
+    print("FAIL: found no chart values in the READMEs (has their format changed?)", file=sys.stderr)
+    sys.exit(1)
+print(f"ok: {seen} chart values named in the READMEs exist in values.schema.json")
+sys.exit(1 if bad else 0)
+PY
 }
 
 check_crds_identical() {
@@ -308,6 +365,7 @@ check_rbac() {
 
 case "$CHECK" in
 crds-identical) check_crds_identical ;;
+readme-values) check_readme_values ;;
 lint) check_lint ;;
 bad-values) check_bad_values ;;
 dry-run) check_dry_run ;;
