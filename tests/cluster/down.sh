@@ -22,7 +22,7 @@ stop_one() {
 	rm -f "$f"
 }
 
-for c in kwok kube-scheduler kube-controller-manager versitygw kube-apiserver etcd; do
+for c in kwok kube-scheduler kube-controller-manager versitygw-tls versitygw kube-apiserver etcd; do
 	stop_one "$c"
 done
 # Data goes; logs stay for post-mortems until the next up.sh.

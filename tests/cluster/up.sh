@@ -123,6 +123,15 @@ if ((S3)); then
 	ROOT_ACCESS_KEY="$S3_ACCESS_KEY" ROOT_SECRET_KEY="$S3_SECRET_KEY" \
 		start versitygw "$BIN/versitygw" --port "127.0.0.1:$S3_PORT" --region us-east-1 posix "$RUN/s3"
 	wait_for "versitygw" 30 curl -s -o /dev/null "http://127.0.0.1:$S3_PORT/"
+	# The same store over HTTPS, with a certificate for 127.0.0.1 from the
+	# cluster CA, so the S3 client's certificate verification is tested
+	# against a real server.
+	S3_TLS_PORT=$(free_port)
+	gen_cert "$PKI" s3 "/CN=sluice-testenv-s3" serverAuth "IP:127.0.0.1"
+	ROOT_ACCESS_KEY="$S3_ACCESS_KEY" ROOT_SECRET_KEY="$S3_SECRET_KEY" \
+		start versitygw-tls "$BIN/versitygw" --port "127.0.0.1:$S3_TLS_PORT" \
+		--cert "$PKI/s3.crt" --key "$PKI/s3.key" --region us-east-1 posix "$RUN/s3"
+	wait_for "versitygw (TLS)" 30 curl -s --cacert "$PKI/ca.crt" -o /dev/null "https://127.0.0.1:$S3_TLS_PORT/"
 fi
 
 # ---- controllers, scheduler, fake nodes ----
@@ -178,6 +187,8 @@ fi
 	echo "export SLUICE_TEST_FULL='$FULL'"
 	if ((S3)); then
 		echo "export SLUICE_TEST_S3_ENDPOINT='http://127.0.0.1:$S3_PORT'"
+		echo "export SLUICE_TEST_S3_TLS_ENDPOINT='https://127.0.0.1:$S3_TLS_PORT'"
+		echo "export SLUICE_TEST_S3_CA_FILE='$PKI/ca.crt'"
 		echo "export SLUICE_TEST_S3_ACCESS_KEY='$S3_ACCESS_KEY'"
 		echo "export SLUICE_TEST_S3_SECRET_KEY='$S3_SECRET_KEY'"
 		echo "export SLUICE_TEST_S3_REGION='us-east-1'"

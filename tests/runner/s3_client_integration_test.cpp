@@ -2,7 +2,9 @@
 // tests/cluster/up.sh --s3 starts. Every round trip is compared byte for byte.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <iostream>
 #include <set>
 
 #include "crypto.h"
@@ -180,6 +182,57 @@ TEST_F(S3ClientIT, UnreachableEndpointRetriesThenFails) {
     EXPECT_NE(std::string(e.what()).find("after 5 attempts"), std::string::npos) << e.what();
   }
   EXPECT_EQ(sleeps, 4);  // a backoff between each of the 5 attempts
+}
+
+// Fails unless `expr` throws an error that says the TLS handshake or the
+// certificate check failed (not, say, a refused connection).
+#define EXPECT_THAT_THROWS_TLS(expr)                                                    \
+  do {                                                                                  \
+    try {                                                                               \
+      expr;                                                                             \
+      ADD_FAILURE() << #expr " succeeded";                                              \
+    } catch (const std::exception& e) {                                                 \
+      std::cout << "[tls] " #expr ": " << e.what() << "\n";                              \
+      const std::string what = e.what();                                                \
+      EXPECT_TRUE(what.find("certificate") != std::string::npos ||                      \
+                  what.find("handshake") != std::string::npos ||                        \
+                  what.find("verify") != std::string::npos)                             \
+          << what;                                                                      \
+    }                                                                                   \
+  } while (0)
+
+// HTTPS against the same server behind a certificate from the test CA: the
+// client verifies the peer against caFile, and without it (system CAs only)
+// or under a name the certificate does not carry, it refuses to talk.
+TEST(S3ClientTlsIT, VerifiesTheServerCertificate) {
+  S3TestEnv env;
+  ASSERT_TRUE(loadS3Env(env));
+  const char* tlsEndpoint = std::getenv("SLUICE_TEST_S3_TLS_ENDPOINT");
+  const char* caFile = std::getenv("SLUICE_TEST_S3_CA_FILE");
+  ASSERT_TRUE(tlsEndpoint && caFile) << "SLUICE_TEST_S3_TLS_ENDPOINT / SLUICE_TEST_S3_CA_FILE not set (tests/cluster/up.sh --s3)";
+  ASSERT_EQ(std::string(tlsEndpoint).rfind("https://", 0), 0u) << tlsEndpoint;
+
+  S3Config cfg = clientConfig(env);
+  cfg.endpoint = tlsEndpoint;
+  cfg.caFile = caFile;
+  S3Client client(cfg);
+  const std::string bucket = uniqueBucketName();
+  client.createBucket(bucket);
+  ScratchDir dir;
+  writeRandomFile(dir / "src", 300 * 1024, 42);
+  client.putObjectFromFile(bucket, "over-tls.bin", dir / "src");
+  EXPECT_EQ(client.getObjectToFile(bucket, "over-tls.bin", dir / "dst"), 300u * 1024u);
+  EXPECT_TRUE(sameBytes(dir / "src", dir / "dst"));
+
+  S3Config untrusted = cfg;
+  untrusted.caFile.clear();  // the test CA is not among the system CAs
+  untrusted.maxAttempts = 1;
+  EXPECT_THAT_THROWS_TLS(S3Client(untrusted).headObject(bucket, "over-tls.bin"));
+
+  S3Config wrongName = cfg;  // the certificate names 127.0.0.1 only
+  wrongName.endpoint = "https://localhost:" + std::string(tlsEndpoint).substr(std::string(tlsEndpoint).rfind(':') + 1);
+  wrongName.maxAttempts = 1;
+  EXPECT_THAT_THROWS_TLS(S3Client(wrongName).headObject(bucket, "over-tls.bin"));
 }
 
 }  // namespace
