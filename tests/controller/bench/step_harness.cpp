@@ -1,5 +1,6 @@
 #include "step_harness.h"
 #include "controller/json_access.h"
+#include "job_pod.h"
 #include "pipeline/plan_time.h"
 
 namespace sluice::bench {
@@ -9,28 +10,6 @@ using web::json::value;
 namespace {
 
 using sluice::controller::stringAt;
-
-// The pod the Job controller would make, already "scheduled".
-value podFor(const value& job) {
-  const std::string jobName = stringAt(job, {"metadata", "name"});
-  const value& tmpl = job.at("spec").at("template");
-  value pod = value::object();
-  pod["apiVersion"] = value::string("v1");
-  pod["kind"] = value::string("Pod");
-  pod["metadata"] = tmpl.has_field("metadata") ? tmpl.at("metadata") : value::object();
-  pod["metadata"]["name"] = value::string(jobName.substr(0, 57) + "-pod");
-  pod["metadata"]["labels"]["batch.kubernetes.io/job-name"] = value::string(jobName);
-  value owner;
-  owner["apiVersion"] = value::string("batch/v1");
-  owner["kind"] = value::string("Job");
-  owner["name"] = value::string(jobName);
-  owner["uid"] = job.at("metadata").at("uid");
-  owner["controller"] = value::boolean(true);
-  pod["metadata"]["ownerReferences"] = value::array({owner});
-  pod["spec"] = tmpl.at("spec");
-  pod["spec"]["nodeName"] = value::string("bench-node");
-  return pod;
-}
 
 // What a kubelet writes when the main container exits 0 after sluice-runner
 // reported a step with no outputs and no properties.
@@ -123,7 +102,7 @@ void StepHarness::complete(const value& job) {
     std::lock_guard<std::mutex> l(mu_);
     last_error_ = exec + "/" + step + ": " + what;
   };
-  auto created = client_->create(kube::resources::pods(), ns_, podFor(job));
+  auto created = client_->create(kube::resources::pods(), ns_, testing::podForJob(job, stringAt(job, {"metadata", "name"}).substr(0, 57) + "-pod", "bench-node"));
   {
     std::lock_guard<std::mutex> l(mu_);
     ++requests_["POST pods"];

@@ -4,6 +4,7 @@
 #include <ctime>
 #include <random>
 #include "controller/json_access.h"
+#include "job_pod.h"
 #include "pipeline/plan_time.h"
 
 namespace sluice::testing {
@@ -101,23 +102,7 @@ void FakeKubelet::loop() {
 bool FakeKubelet::createPod(const value& job, std::string& podName) {
   const std::string jobName = stringAt(job, {"metadata", "name"});
   podName = jobName.substr(0, 50) + "-" + suffix();
-  value pod = value::object();
-  pod["apiVersion"] = value::string("v1");
-  pod["kind"] = value::string("Pod");
-  value tmplMeta = job.at("spec").at("template").has_field("metadata") ? job.at("spec").at("template").at("metadata")
-                                                                       : value::object();
-  pod["metadata"] = tmplMeta;
-  pod["metadata"]["name"] = value::string(podName);
-  pod["metadata"]["labels"]["batch.kubernetes.io/job-name"] = value::string(jobName);
-  value owner;
-  owner["apiVersion"] = value::string("batch/v1");
-  owner["kind"] = value::string("Job");
-  owner["name"] = value::string(jobName);
-  owner["uid"] = job.at("metadata").at("uid");
-  owner["controller"] = value::boolean(true);
-  pod["metadata"]["ownerReferences"] = value::array({owner});
-  pod["spec"] = job.at("spec").at("template").at("spec");
-  pod["spec"]["nodeName"] = value::string("fake-node");  // "scheduled"
+  value pod = podForJob(job, podName, "fake-node");
   auto r = client_->create(kube::resources::pods(), ns_, pod);
   return r.ok() || r.error().is(kube::ErrorKind::AlreadyExists);
 }
