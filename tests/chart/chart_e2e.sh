@@ -91,15 +91,9 @@ for n in "$NS" "$NS2"; do
 	pids+=($!)
 done
 
-wait_phase() { # EXECUTION [NAMESPACE]
-	local p="" ns="${2:-$NS}"
-	for _ in $(seq 1 600); do
-		p="$(k -n "$ns" get plx "$1" -o jsonpath='{.status.phase}' 2>/dev/null || true)"
-		[[ "$p" == Succeeded || "$p" == Failed || "$p" == Stopped ]] && break
-		sleep 0.2
-	done
-	echo "$p"
-}
+# shellcheck source=../common/wait_phase.sh
+source "$(dirname "$0")/../common/wait_phase.sh"
+wait_phase() { wait_terminal_phase "${2:-$NS}" "$1"; } # EXECUTION [NAMESPACE]
 
 for n in "$UNWATCHED" "$NS" "$NS2"; do k -n "$n" apply -f "$ROOT/examples/abalone/pipeline.yaml" >/dev/null; done
 ignored="$(k -n "$UNWATCHED" create -f "$ROOT/examples/abalone/execution.yaml" -o jsonpath='{.metadata.name}')"

@@ -37,16 +37,9 @@ pids+=($!)
 	>"$LOGS/completer.log" 2>&1 &
 pids+=($!)
 
-# wait_phase EXEC: prints the terminal phase (or times out).
-wait_phase() {
-	local p=""
-	for _ in $(seq 1 600); do
-		p="$(kc -n "$NS" get plx "$1" -o jsonpath='{.status.phase}' 2>/dev/null || true)"
-		[[ "$p" == Succeeded || "$p" == Failed || "$p" == Stopped ]] && break
-		sleep 0.2
-	done
-	echo "$p"
-}
+# shellcheck source=../common/wait_phase.sh
+source "$(dirname "$0")/../common/wait_phase.sh"
+wait_phase() { wait_terminal_phase "$NS" "$1"; }
 dump() {
 	kc -n "$NS" get plx,jobs,pods -o wide >&2 || true
 	kc -n "$NS" get plx "$1" -o jsonpath='{.status}' >&2 || true
