@@ -278,6 +278,65 @@ TEST_F(ClientIntegrationTest, BearerTokenAuthenticatesAndRbacForbids) {
   EXPECT_EQ(unauthorized.error().http_code, 401);
 }
 
+// A real 429 on demand: the eviction API refuses to evict a ready pod covered
+// by a PodDisruptionBudget that no disruption controller has processed (this
+// cluster runs none) and answers "429 TooManyRequests, Retry-After: 10". The
+// client must retry it, wait what the server asks (clamped to
+// max_retry_after), and finally return the typed error with the server's words.
+TEST_F(ClientIntegrationTest, TooManyRequestsFromTheServerIsRetriedAsToldThenTyped) {
+  auto pod = value::parse(R"({"apiVersion":"v1","kind":"Pod",
+    "metadata":{"name":"guarded","labels":{"app":"guarded"}},
+    "spec":{"automountServiceAccountToken":false,"containers":[{"name":"c","image":"registry.example/none:1"}]}})");
+  // Pod admission wants the namespace's default ServiceAccount, which only a
+  // controller-manager would create (AlreadyExists when one did).
+  auto sa = value::parse(R"({"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"default"}})");
+  auto madeSa = client_->create({"", "v1", "serviceaccounts", true}, ns_, sa);
+  ASSERT_TRUE(madeSa.ok() || madeSa.error().is(ErrorKind::AlreadyExists)) << madeSa.error().to_string();
+  auto madePod = client_->create(resources::pods(), ns_, pod);
+  ASSERT_TRUE(madePod.ok()) << madePod.error().to_string();
+  // Running and Ready, as its kubelet would report it: a pod that is not
+  // ready may be evicted whatever the budget says.
+  auto ready = value::parse(R"({"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}})");
+  auto patched = client_->merge_patch_status(resources::pods(), ns_, "guarded", ready);
+  ASSERT_TRUE(patched.ok()) << patched.error().to_string();
+  auto pdb = value::parse(R"({"apiVersion":"policy/v1","kind":"PodDisruptionBudget",
+    "metadata":{"name":"keep-one"},"spec":{"minAvailable":1,"selector":{"matchLabels":{"app":"guarded"}}}})");
+  auto madePdb = client_->request(web::http::methods::POST, "/apis/policy/v1/namespaces/" + ns_ + "/poddisruptionbudgets", pdb);
+  ASSERT_TRUE(madePdb.ok()) << madePdb.error().to_string();
+
+  auto config = load_kubeconfig(std::getenv("SLUICE_TEST_KUBECONFIG"));
+  ASSERT_TRUE(config.ok());
+  auto eviction = value::parse(R"({"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"guarded"}})");
+  eviction["metadata"]["namespace"] = value::string(ns_);
+  const std::string evict = "/api/v1/namespaces/" + ns_ + "/pods/guarded/eviction";
+
+  for (auto [cap, want] : {std::pair{std::chrono::seconds(60), std::chrono::seconds(10)},
+                           std::pair{std::chrono::seconds(3), std::chrono::seconds(3)}}) {
+    std::vector<Clock::Duration> waits;
+    ClientOptions options;
+    options.max_retries = 2;
+    options.max_retry_after = cap;
+    // Our own backoff stays far below the server's ask, so every wait is the server's.
+    options.retry_backoff = BackoffPolicy{std::chrono::milliseconds(10), std::chrono::milliseconds(100), 2.0, 0.5,
+                                          std::chrono::minutes(1)};
+    options.sleep = [&](Clock::Duration d) { waits.push_back(d); };  // record, do not wait
+    auto client = Client::create(*config, options);
+    ASSERT_TRUE(client.ok());
+
+    auto r = (*client)->request(web::http::methods::POST, evict, eviction);
+    ASSERT_FALSE(r.ok()) << "the eviction went through: " << r->serialize();
+    EXPECT_EQ(r.error().kind, ErrorKind::TooManyRequests) << r.error().to_string();
+    EXPECT_EQ(r.error().http_code, 429);
+    EXPECT_EQ(r.error().reason, "TooManyRequests");
+    EXPECT_NE(r.error().message.find("disruption budget"), std::string::npos) << r.error().message;
+    ASSERT_TRUE(r.error().retry_after.has_value());
+    EXPECT_EQ(*r.error().retry_after, std::chrono::seconds(10));
+    ASSERT_EQ(waits.size(), 2u) << "max_retries = 2: three attempts, two waits";
+    for (auto w : waits) EXPECT_EQ(std::chrono::duration_cast<std::chrono::seconds>(w), want) << "cap " << cap.count() << " s";
+  }
+  EXPECT_TRUE(client_->get(resources::pods(), ns_, "guarded").ok()) << "the guarded pod must still exist";
+}
+
 TEST(ClientTlsIntegrationTest, WrongCaIsRejected) {
   const char* path = std::getenv("SLUICE_TEST_KUBECONFIG");
   ASSERT_TRUE(path && *path) << "SLUICE_TEST_KUBECONFIG is not set";
