@@ -1,6 +1,7 @@
 #include "execution_reconciler.h"
 
 #include <chrono>
+#include <set>
 
 #include "common/log.h"
 #include "controller/json_access.h"
@@ -85,21 +86,35 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
   }
   in.execution = exec;
 
-  pipeline::PlanOutput out = pipeline::plan(in);
-
   ReconcileOutcome outcome;
   // Jobs first, status second: a crash in between leaves Jobs whose
-  // deterministic names the next reconcile adopts.
-  for (const auto& job : out.jobsToCreate) {
-    auto r = client_->create(kube::resources::jobs(), ns, job.manifest);
-    if (r.ok()) {
-      metrics_.jobsCreated.inc();
-      log::info("job created", {{"execution", key}, {"step", job.step}, {"job", job.name}});
-    } else if (!r.error().is(kube::ErrorKind::AlreadyExists)) {
-      metrics_.apiErrors.inc({{"kind", "create_job"}});
-      log::error("cannot create job", {{"execution", key}, {"step", job.step}, {"error", r.error().to_string()}});
-      outcome.retry = true;
-      outcome.error = r.error().to_string();
+  // deterministic names the next reconcile adopts. A Job the server refuses
+  // as invalid (a toleration or affinity the schemas let through) fails its
+  // step: plan again with the refusals, so this reconcile already writes the
+  // failed step, the failed execution and their events. Each pass adds a
+  // refusal, so this ends.
+  pipeline::PlanOutput out;
+  std::set<std::string> attempted;
+  for (bool refused = true; refused;) {
+    refused = false;
+    out = pipeline::plan(in);
+    for (const auto& job : out.jobsToCreate) {
+      if (!attempted.insert(job.name).second) continue;  // created (or adopted) in an earlier pass
+      auto r = client_->create(kube::resources::jobs(), ns, job.manifest);
+      if (r.ok()) {
+        metrics_.jobsCreated.inc();
+        log::info("job created", {{"execution", key}, {"step", job.step}, {"job", job.name}});
+      } else if (r.error().is(kube::ErrorKind::Invalid) || r.error().is(kube::ErrorKind::BadRequest)) {
+        metrics_.apiErrors.inc({{"kind", "create_job_rejected"}});
+        log::error("job rejected", {{"execution", key}, {"step", job.step}, {"error", r.error().to_string()}});
+        in.rejectedJobs[job.step] = r.error().message;
+        refused = true;
+      } else if (!r.error().is(kube::ErrorKind::AlreadyExists)) {
+        metrics_.apiErrors.inc({{"kind", "create_job"}});
+        log::error("cannot create job", {{"execution", key}, {"step", job.step}, {"error", r.error().to_string()}});
+        outcome.retry = true;
+        outcome.error = r.error().to_string();
+      }
     }
   }
   for (const auto& name : out.jobsToDelete) {

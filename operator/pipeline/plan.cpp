@@ -194,7 +194,19 @@ class Run {
     s.endTime = pod.endTime ? formatRfc3339(*pod.endTime) : now();
   }
 
+  // The API server refused this step's Job earlier in this reconcile: fail
+  // the step with its words; asking again would only be refused again.
+  bool failIfRejected(StepStatus& s) {
+    const auto it = in_.rejectedJobs.find(s.name);
+    if (it == in_.rejectedJobs.end()) return false;
+    if (!s.startTime) s.startTime = now();
+    s.jobName.clear();  // no such Job exists
+    stepFailed(s, "JobRejected", "the API server rejected Job " + q(jobNameOf(s.name)) + ": " + it->second);
+    return true;
+  }
+
   void recreate(const std::string& name) {
+    if (failIfRejected(*steps_[name])) return;
     auto rendered = renderContainerStep(*specs_[name], scope(), spec_.artifactStore);
     if (auto* r = std::get_if<RenderedStep>(&rendered)) {
       auto manifest = buildJobManifest(owner(), *specs_[name], spec_.defaults, spec_.artifactStore, *r, in_.options);
@@ -357,6 +369,7 @@ class Run {
     }
     const int limit = parallelLimit();
     if (limit > 0 && running() >= limit) return;
+    if (failIfRejected(s)) return;
     auto manifest = buildJobManifest(owner(), spec, spec_.defaults, spec_.artifactStore, r, in_.options);
     if (auto* err = std::get_if<std::string>(&manifest)) {
       s.startTime = now();

@@ -91,6 +91,10 @@ struct PlanInput {
   // execution has a snapshot (callers may leave it empty after).
   std::vector<PipelineExecution> otherExecutions;
   std::vector<CacheEntry> cacheIndex;
+  // Steps whose Job the API server refused in this reconcile (422, 400),
+  // with its message. The reconciler plans again with them: such a step
+  // fails (JobRejected) instead of asking for the same Job forever.
+  std::map<std::string, std::string> rejectedJobs;
   UnixSeconds now = 0;
   PlanOptions options;
 };

@@ -101,6 +101,40 @@ TEST(Plan, RunningStepsFinishAfterAFailure) {
   EXPECT_EQ(phaseOf(st, "SideReport"), "Succeeded");
 }
 
+TEST(Plan, AJobTheServerRejectsFailsItsStepAndTheExecution) {
+  // The reconciler plans again with the server's refusal (422) of a Job.
+  const std::string why = "Job.batch \"x\" is invalid: spec.template.spec.tolerations[0].value: Invalid value";
+  Simulation sim(abalonePipeline(), makeExecution("abalone-r", kT0));
+  sim.input.rejectedJobs["Preprocess"] = why;
+  const ExecutionStatus& st = sim.runToEnd();
+  EXPECT_EQ(st.phase, ExecutionPhase::Failed);
+  const StepStatus& pre = stepOf(st, "Preprocess");
+  EXPECT_EQ(pre.phase, StepPhase::Failed);
+  EXPECT_EQ(pre.reason, "JobRejected");
+  EXPECT_EQ(pre.jobName, "") << "no such Job exists";
+  EXPECT_TRUE(pre.startTime && pre.endTime);
+  EXPECT_NE(st.failureReason.find("Step 'Preprocess' failed: the API server rejected Job"), std::string::npos)
+      << st.failureReason;
+  EXPECT_NE(st.failureReason.find(why), std::string::npos) << st.failureReason;
+  EXPECT_TRUE(sim.jobs.empty()) << "no Job for a rejected step, and nothing after it";
+  EXPECT_TRUE(sim.hasEvent("StepFailed", "'Preprocess'"));
+  EXPECT_FALSE(sim.hasEvent("StepStarted", "'Preprocess'"));
+}
+
+TEST(Plan, AStartingStepWhoseJobIsRejectedOnRecreationFails) {
+  // The status says Starting but the cache shows no Job: the planner asks for
+  // it again (normally AlreadyExists = adopt); here the server refuses it.
+  Simulation sim(abalonePipeline(), makeExecution("abalone-r2", kT0));
+  sim.step();
+  ASSERT_EQ(phaseOf(sim.execution.status, "Preprocess"), "Starting");
+  sim.jobs.clear();
+  sim.input.rejectedJobs["Preprocess"] = "forbidden field";
+  PlanOutput out = sim.step();
+  EXPECT_TRUE(out.jobsToCreate.empty());
+  EXPECT_EQ(stepOf(sim.execution.status, "Preprocess").reason, "JobRejected");
+  EXPECT_EQ(sim.runToEnd().phase, ExecutionPhase::Failed);
+}
+
 TEST(Plan, RetriesCountAttemptsAndSucceed) {
   Simulation sim(abalonePipeline(), makeExecution("abalone-f", kT0));
   sim.scripts["Evaluate"].properties = {{"mse", "1"}};

@@ -175,8 +175,18 @@ spec:
   - {name: A, container: {image: registry.example/a:1}, dependsOn: [B]}
   - {name: B, container: {image: registry.example/b:1}, dependsOn: [A]}
 )");
+  // Passes the CRD schema and the operator's validation, but the API server
+  // refuses the Job: a node selector key is a label key, and this one is not.
+  apply(R"(apiVersion: sluice.dev/v1alpha1
+kind: Pipeline
+metadata: {name: badjob}
+spec:
+  steps:
+  - {name: A, container: {image: registry.example/a:1}, nodeSelector: {"bad key!": x}}
+)");
   apply(kLinear);
   apply(execYaml("cyc", "cyclic"));
+  apply(execYaml("badjob", "badjob"));
   apply(execYaml("badparam", "linear", "  parameters: [{name: Nope, value: \"1\"}]\n"));
   apply(execYaml("badsource", "linear", "  selectiveExecution: {sourceExecution: missing, selectedSteps: [B]}\n"));
   struct Row {
@@ -184,7 +194,8 @@ spec:
   };
   for (const Row& r : std::vector<Row>{{"cyc", "PipelineInvalid", "A -> B -> A"},
                                        {"badparam", "InvalidParameters", "Nope"},
-                                       {"badsource", "InvalidSelectiveExecution", "missing"}}) {
+                                       {"badsource", "InvalidSelectiveExecution", "missing"},
+                                       {"badjob", "StepFailed", "the API server rejected Job"}}) {
     ASSERT_EQ(waitTerminal(r.exec), "Failed") << r.exec;
     value e = execution(r.exec);
     std::string reasons;
@@ -194,6 +205,11 @@ spec:
         << r.exec << ": " << stringAt(e, {"status", "failureReason"});
     EXPECT_TRUE(jobStepsOf(*client_, ns_, r.exec).empty()) << r.exec << " must create no Job";
   }
+  const value badjob = execution("badjob");
+  const value* a = stepStatus(badjob, "A");
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(stringAt(*a, {"reason"}), "JobRejected");
+  EXPECT_NE(stringAt(*a, {"message"}).find("nodeSelector"), std::string::npos) << stringAt(*a, {"message"});
 }
 
 TEST_F(OperatorTest, StopDeletesRunningJobsAndEndsStopped) {
