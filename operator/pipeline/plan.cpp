@@ -432,6 +432,7 @@ PlanOutput plan(const PlanInput& in) {
   } else {
     Run(in, out).execute();
   }
+  capStatusMessages(st);
   out.events = transitionEvents(in.execution.status, st);
   return out;
 }

@@ -116,4 +116,18 @@ std::vector<PlanEvent> transitionEvents(const ExecutionStatus& before, const Exe
   return events;
 }
 
+std::string truncateUtf8(const std::string& text, std::size_t maxBytes) {
+  if (text.size() <= maxBytes) return text;
+  const std::string marker = " ... (" + std::to_string(text.size()) + " bytes in all)";
+  std::size_t end = maxBytes > marker.size() ? maxBytes - marker.size() : 0;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;  // not inside a sequence
+  return text.substr(0, end) + marker;
+}
+
+void capStatusMessages(ExecutionStatus& st) {
+  st.failureReason = truncateUtf8(st.failureReason, kMaxStatusMessageBytes);
+  for (auto& c : st.conditions) c.message = truncateUtf8(c.message, kMaxStatusMessageBytes);
+  for (auto& s : st.steps) s.message = truncateUtf8(s.message, kMaxStepMessageBytes);
+}
+
 }  // namespace sluice::pipeline

@@ -3,6 +3,7 @@
 // between the status before and after a plan.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -42,5 +43,14 @@ std::string joinFieldErrors(const FieldErrors& errors);
 // ExecutionSucceeded, ExecutionFailed, ExecutionStopped, ValidationFailed,
 // StaleReuse: one per transition from before to after.
 std::vector<PlanEvent> transitionEvents(const ExecutionStatus& before, const ExecutionStatus& after);
+
+// Messages are built from user input (rendered fail messages, every field
+// error of a large spec), and an over-long one would make the API server
+// refuse the whole status write, forever. So each is cut, on a UTF-8
+// boundary and marked, to at most these many bytes.
+inline constexpr std::size_t kMaxStatusMessageBytes = 4096;  // failureReason, conditions
+inline constexpr std::size_t kMaxStepMessageBytes = 1024;    // per step (up to 200 steps)
+void capStatusMessages(ExecutionStatus& st);
+std::string truncateUtf8(const std::string& text, std::size_t maxBytes);
 
 }  // namespace sluice::pipeline

@@ -7,6 +7,7 @@
 #include "job_spec.h"
 #include "model_json.h"
 #include "plan.h"
+#include "plan_status.h"
 
 namespace sluice::pipeline {
 namespace {
@@ -133,6 +134,35 @@ TEST(Plan, AStartingStepWhoseJobIsRejectedOnRecreationFails) {
   EXPECT_TRUE(out.jobsToCreate.empty());
   EXPECT_EQ(stepOf(sim.execution.status, "Preprocess").reason, "JobRejected");
   EXPECT_EQ(sim.runToEnd().phase, ExecutionPhase::Failed);
+}
+
+TEST(Plan, OverLongMessagesAreCutSoTheStatusWriteIsNeverRefused) {
+  // A fail step's message renders a 3,000-byte parameter ten times over:
+  // 30 KB of failureReason would make the API server refuse the status.
+  Pipeline p = abalonePipeline();
+  p.spec.parameters.push_back({"Note", ParamType::String, std::nullopt, ""});
+  std::string tenTimes;
+  for (int i = 0; i < 10; ++i) tenTimes += "$(params.Note)";
+  for (auto& step : p.spec.steps)
+    if (step.name == "FailNotify") step.fail = FailStep{tenTimes};
+  std::string note;
+  for (int i = 0; i < 1500; ++i) note += "\xC3\xA9";  // "é": two bytes, so a naive cut could split one
+  Simulation sim(p, makeExecution("long", kT0, {{"MseThreshold", "3"}, {"Note", note}}));
+  sim.scripts["Evaluate"].properties = {{"mse", "4.37"}};
+  const ExecutionStatus& st = sim.runToEnd();
+  ASSERT_EQ(st.phase, ExecutionPhase::Failed);
+  EXPECT_LE(st.failureReason.size(), kMaxStatusMessageBytes);
+  EXPECT_NE(st.failureReason.find("(30000 bytes in all)"), std::string::npos) << st.failureReason.substr(0, 80);
+  EXPECT_EQ(st.failureReason.rfind("\xC3\xA9", 0), 0u) << "the kept part is the start of the message";
+  const std::string kept = st.failureReason.substr(0, st.failureReason.find(" ... ("));
+  EXPECT_EQ(kept.size() % 2, 0u) << "cut inside a UTF-8 sequence";
+  for (const auto& c : st.conditions) EXPECT_LE(c.message.size(), kMaxStatusMessageBytes) << c.type;
+  EXPECT_LE(stepOf(st, "FailNotify").message.size(), kMaxStepMessageBytes);
+  // Planning again changes nothing: a cut message is not cut again.
+  PlanInput again = sim.input;
+  again.execution = sim.execution;
+  PlanOutput out = plan(again);
+  EXPECT_EQ(out.status.failureReason, st.failureReason);
 }
 
 TEST(Plan, RetriesCountAttemptsAndSucceed) {
