@@ -42,10 +42,31 @@ value stringArray(const std::vector<std::string>& xs) {
   return a;
 }
 
+// The kubelet expands $(VAR) in a container's command, args and env values
+// from that container's environment, and turns $$ into $. Everything the
+// planner writes there is final text (rendered, never given to a shell), so
+// every $ is doubled: a parameter "$(AWS_SECRET_ACCESS_KEY)" must reach the
+// program as those characters, not as the secret the environment holds.
+std::string kubeletLiteral(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == '$') out += '$';
+    out += c;
+  }
+  return out;
+}
+
+value literalArray(const std::vector<std::string>& xs) {
+  auto a = value::array(xs.size());
+  for (size_t i = 0; i < xs.size(); ++i) a[i] = str(kubeletLiteral(xs[i]));
+  return a;
+}
+
 value envVar(const std::string& name, const std::string& v) {
   value e = value::object();
   e["name"] = str(name);
-  e["value"] = str(v);
+  e["value"] = str(kubeletLiteral(v));
   return e;
 }
 
@@ -218,11 +239,11 @@ std::variant<value, std::string> buildJobManifest(const JobOwner& owner, const S
     container["command"] = stringArray({kRunnerBinDir + std::string("/sluice-runner"), "exec", "--"});
     std::vector<std::string> argv = r.command;
     argv.insert(argv.end(), r.args.begin(), r.args.end());
-    container["args"] = stringArray(argv);
+    container["args"] = literalArray(argv);
     container["volumeMounts"] = runnerMounts(step, r);
   } else {
-    if (!r.command.empty()) container["command"] = stringArray(r.command);
-    if (!r.args.empty()) container["args"] = stringArray(r.args);
+    if (!r.command.empty()) container["command"] = literalArray(r.command);
+    if (!r.args.empty()) container["args"] = literalArray(r.args);
   }
   if (!r.workingDir.empty()) container["workingDir"] = str(r.workingDir);
   if (!r.imagePullPolicy.empty()) container["imagePullPolicy"] = str(r.imagePullPolicy);

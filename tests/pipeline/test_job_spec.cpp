@@ -3,6 +3,8 @@
 // pass-through scheduling fields, env with output URIs, argv tokens.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <regex>
 #include <set>
 
@@ -209,8 +211,62 @@ TEST(JobSpec, ArgsAreWholeArgvTokens) {
   ASSERT_TRUE(std::holds_alternative<value>(m));
   const value& args = mainContainer(std::get<value>(m)).at("args");
   ASSERT_EQ(args.size(), 2u);
-  EXPECT_EQ(args.at(1).as_string(), "a file; rm -rf / $(x) `y`");
+  EXPECT_EQ(args.at(1).as_string(), "a file; rm -rf / $$(x) `y`") << "$ doubled for the kubelet (next test)";
   EXPECT_EQ(mainContainer(std::get<value>(m)).at("command").at(0).as_string(), "python");
+}
+
+// What the kubelet does to command, args and env values before the program
+// sees them (k8s.io/kubernetes third_party/forked/golang/expansion): "$$"
+// becomes "$", "$(NAME)" becomes NAME's value when the container defines
+// it, anything else stays as it is.
+std::string kubeletExpand(const std::string& in, const std::map<std::string, std::string>& env) {
+  std::string out;
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '$' || i + 1 == in.size()) {
+      out += in[i];
+      continue;
+    }
+    if (in[i + 1] == '$') {
+      out += '$';
+      ++i;
+    } else if (in[i + 1] == '(') {
+      auto close = in.find(')', i + 2);
+      auto it = close == std::string::npos ? env.end() : env.find(in.substr(i + 2, close - i - 2));
+      if (it == env.end()) {
+        out += in[i];
+        continue;
+      }
+      out += it->second;
+      i = close;
+    } else {
+      out += in[i];
+    }
+  }
+  return out;
+}
+
+TEST(JobSpec, ValuesReachTheProgramExactlyDespiteTheKubeletsExpansion) {
+  const std::map<std::string, std::string> env = {{"AWS_SECRET_ACCESS_KEY", "s3cr3t"}, {"HOME", "/root"}};
+  ASSERT_EQ(kubeletExpand("$(HOME)/x $$ $(NOPE)", env), "/root/x $ $(NOPE)");  // the model itself
+  const std::vector<std::string> nasty = {"$(AWS_SECRET_ACCESS_KEY)", "$$(HOME)", "cost$5", "$", "$$", "$(", "a$$$(HOME)b"};
+  StepSpec s = abalonePipeline().spec.steps[0];
+  RenderedStep r = rendered(s);
+  r.args = nasty;
+  r.env = {{"NOTE", "$(AWS_SECRET_ACCESS_KEY)"}};
+  PlanOptions runner;
+  runner.runnerImage = "registry.example/sluice-runner:1";
+  for (const PlanOptions& options : {PlanOptions{}, runner}) {
+    const Pipeline p = abalonePipeline();
+    auto m = buildJobManifest(kOwner, s, p.spec.defaults, p.spec.artifactStore, r, options);
+    ASSERT_TRUE(std::holds_alternative<value>(m));
+    const value& args = mainContainer(std::get<value>(m)).at("args");
+    std::vector<std::string> seen;
+    for (const auto& a : args.as_array()) seen.push_back(kubeletExpand(a.as_string(), env));
+    std::vector<std::string> want = nasty;
+    if (!options.runnerImage.empty()) want.insert(want.begin(), r.command.begin(), r.command.end());
+    EXPECT_EQ(seen, want) << "runner: " << !options.runnerImage.empty();
+    EXPECT_EQ(kubeletExpand(envValue(std::get<value>(m), "NOTE"), env), "$(AWS_SECRET_ACCESS_KEY)");
+  }
 }
 
 TEST(JobSpec, RunnerWrapsTheCommandStagesPathsAndIsAnnotatedWhenAbsent) {
@@ -220,8 +276,9 @@ TEST(JobSpec, RunnerWrapsTheCommandStagesPathsAndIsAnnotatedWhenAbsent) {
   const value train = build(steps[1], withRunner);
   const value& c = mainContainer(train);
   EXPECT_EQ(c.at("command").serialize(), R"(["/sluice/bin/sluice-runner","exec","--"])");
-  EXPECT_EQ(c.at("args").serialize(), R"j(["python","train.py","--num-round","$(params.XGBNumRounds)","--eta","$(params.XGBETA)"])j")
-      << "the step's own argv follows '--' unchanged";
+  // (rendered() here leaves the expressions in; every $ is doubled for the kubelet)
+  EXPECT_EQ(c.at("args").serialize(), R"j(["python","train.py","--num-round","$$(params.XGBNumRounds)","--eta","$$(params.XGBETA)"])j")
+      << "the step's own argv follows '--'";
   const value& init = podSpec(train).at("initContainers").at(0);
   EXPECT_EQ(init.at("image").as_string(), "registry.example/sluice-runner:0.1");
   EXPECT_EQ(init.at("command").serialize(), R"(["/sluice-runner","init","/sluice/bin"])");
