@@ -62,11 +62,15 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
   }
 
   // Our Jobs carry an owner reference to this execution's UID; their pods an
-  // owner reference to the Job.
+  // owner reference to the Job. Owner references never cross namespaces, so
+  // one that seems to (anyone may write any UID into their own Job) is not
+  // ours and must not decide a step's result.
   std::vector<value> jobs, pods;
   for (const auto& j : caches_.jobs->by_owner_uid(exec.metadata.uid)) {
+    if (stringAt(*j, {"metadata", "namespace"}) != ns) continue;
     jobs.push_back(*j);
-    for (const auto& pod : caches_.pods->by_owner_uid(stringAt(*j, {"metadata", "uid"}))) pods.push_back(*pod);
+    for (const auto& pod : caches_.pods->by_owner_uid(stringAt(*j, {"metadata", "uid"})))
+      if (stringAt(*pod, {"metadata", "namespace"}) == ns) pods.push_back(*pod);
   }
   in.jobs = observeJobs(jobs, pods);
 

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "operator_fixture.h"
 #include "controller/json_access.h"
@@ -210,6 +211,77 @@ spec:
   ASSERT_NE(a, nullptr);
   EXPECT_EQ(stringAt(*a, {"reason"}), "JobRejected");
   EXPECT_NE(stringAt(*a, {"message"}).find("nodeSelector"), std::string::npos) << stringAt(*a, {"message"});
+}
+
+// Owner references never cross namespaces; anyone who can write Jobs in some
+// namespace can still put any UID in one. A copy of B's Job, owner reference
+// and all, made in another namespace and run to success there, must not
+// decide B.
+TEST_F(OperatorTest, AJobInAnotherNamespaceNeverDecidesAStep) {
+  // Named to sort after ns_: the cache lists a UID's dependents by key, so
+  // without the namespace check the forged Job would be the one observed.
+  const std::string other = "z" + ns_;
+  startOperator("operator", {"--namespace", other});  // watches both
+  startKubelet([](const std::string& step) {
+    StepBehaviour b;
+    b.hold = step == "B";
+    return b;
+  });
+  apply(kLinear);
+  apply(execYaml("run", "linear"));
+  value real;
+  ASSERT_TRUE(eventually([&] {
+    kube::ListOptions o;
+    o.label_selector = "sluice.dev/execution=run";
+    auto jobs = client_->list(kube::resources::jobs(), ns_, o);
+    if (!jobs.ok()) return false;
+    for (const auto& j : jobs->items)
+      if (stringAt(j, {"metadata", "annotations", "sluice.dev/step"}) == "B") real = j;
+    return !real.is_null();
+  }));
+
+  value nsObj;
+  nsObj["metadata"]["name"] = value::string(other);
+  ASSERT_TRUE(client_->create(kube::resources::namespaces(), "", nsObj).ok());
+  for (const char* name : {"default", "pipeline-steps"}) {
+    value sa;
+    sa["metadata"]["name"] = value::string(name);
+    auto madeSa = client_->create({"", "v1", "serviceaccounts", true}, other, sa);
+    ASSERT_TRUE(madeSa.ok() || madeSa.error().is(kube::ErrorKind::AlreadyExists));
+  }
+  value forged;
+  forged["apiVersion"] = value::string("batch/v1");
+  forged["kind"] = value::string("Job");
+  for (const char* f : {"name", "labels", "annotations", "ownerReferences"}) forged["metadata"][f] = real.at("metadata").at(f);
+  forged["spec"]["template"]["metadata"]["labels"]["sluice.dev/execution"] = value::string("run");
+  forged["spec"]["template"]["metadata"]["labels"]["sluice.dev/step"] = value::string("B");
+  forged["spec"]["template"]["spec"] = real.at("spec").at("template").at("spec");
+  auto made = client_->create(kube::resources::jobs(), other, forged);
+  ASSERT_TRUE(made.ok()) << made.error().to_string();
+  FakeKubelet intruder(client_, other, [](const std::string&) { return StepBehaviour{}; });
+  intruder.start();
+  ASSERT_TRUE(eventually([&] {
+    auto pods = client_->list(kube::resources::pods(), other, {});
+    if (!pods.ok()) return false;
+    for (const auto& p : pods->items)
+      if (stringAt(p, {"status", "phase"}) == "Succeeded") return true;
+    return false;
+  })) << "the forged Job's pod never finished";
+  // That pod's events map to "run" in the other namespace, which does not
+  // exist; so make "run" itself reconcile (an annotation changes nothing
+  // else), then give the operator ample time.
+  value poke;
+  poke["metadata"]["annotations"]["sluice.dev/test-poke"] = value::string("1");
+  ASSERT_TRUE(client_->merge_patch({"sluice.dev", "v1alpha1", "pipelineexecutions", true}, ns_, "run", poke).ok());
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  intruder.stop();
+  value run = execution("run");
+  const value* b = stepStatus(run, "B");
+  ASSERT_NE(b, nullptr);
+  const std::string phaseB = stringAt(*b, {"phase"});
+  EXPECT_TRUE(phaseB == "Starting" || phaseB == "Executing") << "B is " << phaseB << ": " << b->serialize();
+  EXPECT_EQ(stringAt(run, {"status", "phase"}), "Executing");
+  (void)client_->remove(kube::resources::namespaces(), "", other);
 }
 
 TEST_F(OperatorTest, StopDeletesRunningJobsAndEndsStopped) {
