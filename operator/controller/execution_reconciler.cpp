@@ -135,15 +135,23 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
   // Label the execution with its pipeline so `kubectl get plx -l
   // sluice.dev/pipeline=NAME` lists a pipeline's executions. The patch
   // returns the object with its new resourceVersion, which the status write
-  // below then uses (no conflict, no extra round through the queue).
+  // below then uses (no conflict, no extra round through the queue). That
+  // is only sound when the patch applies to the very version this plan was
+  // made from, so the patch carries it as a precondition: from a stale cache
+  // it conflicts, instead of lending a stale plan a fresh resourceVersion
+  // and overwriting newer status.
   value current = *object;
   if (stringAt(*object, {"metadata", "labels", kLabelPipeline}) != exec.spec.pipelineRef &&
       exec.spec.pipelineRef.size() <= 63) {
     value patch;
     patch["metadata"]["labels"][kLabelPipeline] = value::string(exec.spec.pipelineRef);
+    patch["metadata"]["resourceVersion"] = value::string(stringAt(*object, {"metadata", "resourceVersion"}));
     auto r = client_->merge_patch(executionsResource(), ns, exec.metadata.name, patch);
     if (r.ok()) {
       current = r.value();
+    } else if (r.error().is(kube::ErrorKind::Conflict)) {
+      metrics_.apiErrors.inc({{"kind", "status_conflict"}});
+      return {true, r.error().to_string(), std::nullopt};  // the watch brings the newer object
     } else if (!r.error().is(kube::ErrorKind::NotFound)) {
       log::warn("cannot label execution", {{"execution", key}, {"error", r.error().to_string()}});
     }

@@ -3,6 +3,7 @@
 // which Jobs exist and what the execution's status says.
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <functional>
 
@@ -148,6 +149,25 @@ TEST_F(OperatorTest, LinearPipelineRunsInOrderAndLabelsTheExecution) {
   EXPECT_EQ(stringAt(run, {"metadata", "labels", "sluice.dev/pipeline"}), "linear");
   EXPECT_FALSE(stringAt(run, {"status", "endTime"}).empty());
   ASSERT_TRUE(run.at("status").has_field("pipelineSpec")) << "the spec is snapshotted at start";
+
+  // One Kubernetes Event per transition, never a repeat: a status written
+  // from a stale cache would announce a step's start again.
+  std::map<std::string, int> seen;  // "reason message" -> count
+  ASSERT_TRUE(eventually([&] {
+    seen.clear();
+    kube::ListOptions o;
+    o.field_selector = "involvedObject.name=run";
+    auto events = client_->list(kube::resources::events(), ns_, o);
+    if (!events.ok()) return false;
+    for (const auto& e : events->items) seen[stringAt(e, {"reason"}) + " " + stringAt(e, {"message"})] += 1;
+    return std::any_of(seen.begin(), seen.end(), [](const auto& kv) { return kv.first.rfind("ExecutionSucceeded", 0) == 0; });
+  })) << "no ExecutionSucceeded event";
+  int started = 0;
+  for (const auto& [what, count] : seen) {
+    EXPECT_EQ(count, 1) << what;
+    if (what.rfind("StepStarted", 0) == 0) ++started;
+  }
+  EXPECT_EQ(started, 3) << "one StepStarted for each of A, B and C";
 }
 
 TEST_F(OperatorTest, StepFailureFailsTheExecutionNamingTheStep) {
