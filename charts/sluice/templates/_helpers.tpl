@@ -44,35 +44,38 @@ app.kubernetes.io/component: operator
 {{- if or .Values.leaderElection.enabled (gt (int .Values.replicaCount) 1) }}true{{- end }}
 {{- end }}
 
-{{/* The operator's permissions in a watched namespace (see rbac.yaml for why each). */}}
+{{/* The operator's permissions in a watched namespace: exactly the calls it makes (see rbac.yaml). */}}
 {{- define "sluice.rules" -}}
+# Informer (operator_app.cpp): list+watch; reads come from its cache, never a single GET.
 - apiGroups: [sluice.dev]
   resources: [pipelines]
-  verbs: [get, list, watch]
+  verbs: [list, watch]
+# pipeline_reconciler.cpp: Ready condition written with update_status (PUT).
 - apiGroups: [sluice.dev]
   resources: [pipelines/status]
-  verbs: [get, update, patch]
+  verbs: [update]
+# Informer (list, watch); execution_reconciler.cpp merge-patches the sluice.dev/pipeline label (patch).
 - apiGroups: [sluice.dev]
   resources: [pipelineexecutions]
-  verbs: [get, list, watch, update, patch]
+  verbs: [list, watch, patch]
+# execution_reconciler.cpp writeStatus: update_status (PUT).
 - apiGroups: [sluice.dev]
   resources: [pipelineexecutions/status]
-  verbs: [get, update, patch]
-# Jobs carry an owner reference with blockOwnerDeletion to their execution;
-# clusters with OwnerReferencesPermissionEnforcement require this.
+  verbs: [update]
+# job_spec.cpp sets blockOwnerDeletion on the Job's ownerReference to its execution; OwnerReferencesPermissionEnforcement requires this.
 - apiGroups: [sluice.dev]
   resources: [pipelineexecutions/finalizers]
   verbs: [update]
+# execution_reconciler.cpp creates and deletes step Jobs; the Job informer lists and watches them.
 - apiGroups: [batch]
   resources: [jobs]
-  verbs: [create, delete, get, list, watch]
+  verbs: [create, delete, list, watch]
+# Pod informer (operator_app.cpp): step results from pod phase and termination message.
 - apiGroups: [""]
   resources: [pods]
-  verbs: [get, list, watch]
+  verbs: [list, watch]
+# event_recorder.cpp: POSTs core/v1 Events (never patches them; no events.k8s.io).
 - apiGroups: [""]
   resources: [events]
-  verbs: [create, patch]
-- apiGroups: [events.k8s.io]
-  resources: [events]
-  verbs: [create, patch]
+  verbs: [create]
 {{- end }}
