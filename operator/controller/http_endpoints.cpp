@@ -8,6 +8,8 @@
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 
+#include <algorithm>
+#include <deque>
 #include <stdexcept>
 #include <thread>
 #include <utility>
@@ -91,6 +93,10 @@ RequestLine parseRequestLine(const std::string& head) {
   return rl;
 }
 
+namespace {
+class Connection;
+}  // namespace
+
 // Members the connections touch come before the io_context: pending handlers
 // (and so connections) are destroyed inside ~io_context, and must still find
 // them alive.
@@ -98,6 +104,7 @@ struct HttpEndpoints::Impl {
   EndpointHandlers handlers;
   EndpointLimits limits;
   std::size_t openConnections = 0;  // only touched on the io thread
+  std::deque<std::weak_ptr<Connection>> live;  // in accept order; io thread only
   asio::io_context io;
   tcp::acceptor acceptor{io};
   asio::steady_timer acceptRetry{io};
@@ -123,6 +130,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
   ~Connection() { --open_; }
 
+  // Still waiting for its request: the one to drop when the cap is reached.
+  bool waiting() const { return waiting_ && socket_.is_open(); }
+
+  void close() {
+    error_code ignored;
+    deadline_.cancel();
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+  }
+
   void start() {
     auto self = shared_from_this();
     deadline_.expires_after(limits_.requestDeadline);
@@ -135,6 +152,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
  private:
   void onHead(const error_code& ec, std::size_t n) {
+    waiting_ = false;
     if (ec == asio::error::not_found) {  // the head outgrew maxRequestHeadBytes
       send({431, "request head too large"}, false);
       return;
@@ -185,14 +203,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     });
   }
 
-  void close() {
-    error_code ignored;
-    deadline_.cancel();
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
-  }
-
   tcp::socket socket_;
+  bool waiting_ = true;
   asio::steady_timer deadline_;
   asio::streambuf head_;
   std::string out_;
@@ -232,14 +244,31 @@ void HttpEndpoints::Impl::accept() {
       });
       return;
     }
+    // At the cap, the oldest connection still waiting for its request makes
+    // room: idle clients cannot lock out the kubelet's probes, which send
+    // their request at once and are answered at once.
+    live.erase(std::remove_if(live.begin(), live.end(), [](const auto& c) { return c.expired(); }), live.end());
     if (openConnections >= limits.maxConnections) {
-      error_code ignored;
-      socket.close(ignored);
-    } else {
-      std::make_shared<Connection>(std::move(socket), limits, openConnections,
-                                   [this](const RequestLine& rl) { return route(rl); })
-          ->start();
+      bool madeRoom = false;
+      for (const auto& weak : live) {
+        auto c = weak.lock();
+        if (c && c->waiting()) {
+          c->close();  // its handlers finish it (and free the count) on this thread soon
+          madeRoom = true;
+          break;
+        }
+      }
+      if (!madeRoom) {  // every connection is being answered: they end on their own
+        error_code ignored;
+        socket.close(ignored);
+        accept();
+        return;
+      }
     }
+    auto connection = std::make_shared<Connection>(std::move(socket), limits, openConnections,
+                                                   [this](const RequestLine& rl) { return route(rl); });
+    live.push_back(connection);
+    connection->start();
     accept();
   });
 }

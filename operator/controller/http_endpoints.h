@@ -6,8 +6,10 @@
 //
 // The server is deliberately small and defensive, because it faces whatever
 // the pod network sends: one request per connection (Connection: close),
-// a cap on the request head and on open connections, and a deadline per
-// connection so a client that connects and says nothing is dropped.
+// a cap on the request head and on open connections (at the cap the oldest
+// connection still waiting for its request makes room, so idle clients
+// cannot lock out the kubelet's probes), and a deadline per connection so a
+// client that connects and says nothing is dropped.
 #pragma once
 
 #include <chrono>
@@ -26,7 +28,7 @@ struct EndpointHandlers {
 struct EndpointLimits {
   std::chrono::milliseconds requestDeadline{10000};  // whole request + reply
   std::size_t maxRequestHeadBytes = 8192;             // larger -> 431
-  std::size_t maxConnections = 64;                    // more are closed at once
+  std::size_t maxConnections = 64;                    // then the oldest still waiting for its request goes
 };
 
 class HttpEndpoints {
