@@ -236,11 +236,16 @@ int runOperator(const OperatorFlags& flags, const std::function<void()>& waitFor
   // ---- workers, started when leading (or at once without election) ----
   std::mutex poolsMu;
   std::unique_ptr<kube::WorkerPool> execPool, pipelinePool;
+  std::atomic<bool> stopping{false};
   auto startWorkers = [&] {
     std::lock_guard<std::mutex> l(poolsMu);
     if (execPool) return;
-    // Reconcile against warm caches only.
-    while (!synced()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    // Reconcile against warm caches only. They may never sync (RBAC, an
+    // unreachable server): SIGTERM must still end the process.
+    while (!synced()) {
+      if (stopping) return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
     execPool = std::make_unique<kube::WorkerPool>(execQueue, flags.workers, [&](const std::string& key) {
       return timed("execution", [&] { return execReconciler.reconcile(key); });
     });
@@ -253,10 +258,10 @@ int runOperator(const OperatorFlags& flags, const std::function<void()>& waitFor
   };
 
   std::atomic<bool> lostLeadership{false};
-  std::atomic<bool> stopping{false};
   std::mutex stopMu;
   std::condition_variable stopCv;
   std::unique_ptr<kube::LeaderElector> elector;
+  std::thread starter;  // without election: waits for the caches, starts the workers
   if (flags.leaderElect) {
     kube::LeaderElectionConfig le;
     le.lease_name = flags.leaseName;
@@ -282,7 +287,9 @@ int runOperator(const OperatorFlags& flags, const std::function<void()>& waitFor
     electing = true;
     elector->start();
   } else {
-    startWorkers();
+    // Off the main thread, which must be free to take the stop signal while
+    // the caches sync.
+    starter = std::thread(startWorkers);
   }
 
   // Wait for the signal (or lost leadership).
@@ -297,6 +304,7 @@ int runOperator(const OperatorFlags& flags, const std::function<void()>& waitFor
     stopCv.wait(l, [&] { return stopping.load() || lostLeadership.load(); });
   }
   stopping = true;
+  if (starter.joinable()) starter.join();  // returns within 50 ms once stopping is set
   log::info("shutting down: finishing in-flight reconciles");
   execQueue.shutdown();
   pipelineQueue.shutdown();

@@ -304,6 +304,30 @@ TEST_F(OperatorTest, AJobInAnotherNamespaceNeverDecidesAStep) {
   (void)client_->remove(kube::resources::namespaces(), "", other);
 }
 
+// The caches may never sync (an unreachable server, missing RBAC): the
+// operator must still take SIGTERM and exit 0, not sit until the kubelet's
+// SIGKILL.
+TEST_F(OperatorTest, SigtermEndsTheOperatorEvenWhileItsCachesCannotSync) {
+  // The admin kubeconfig, pointed at a loopback port nobody listens on.
+  std::string config = readFile(kubeconfig_);
+  const auto at = config.find("server: https://127.0.0.1:");
+  ASSERT_NE(at, std::string::npos);
+  const auto end = config.find('\n', at);
+  config.replace(at, end - at, "server: https://127.0.0.1:1");
+  const std::string path = logPath("unreachable") + ".kubeconfig";
+  {
+    std::ofstream out(path);
+    out << config;
+  }
+  Process op({SLUICE_OPERATOR_BIN, "--kubeconfig", path, "--namespace", ns_, "--metrics-bind-address", "0",
+              "--health-probe-bind-address", "0"},
+             logPath("unreachable"));
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // listing, failing, retrying
+  ASSERT_TRUE(op.running()) << readFile(logPath("unreachable"));
+  op.signal(SIGTERM);
+  EXPECT_EQ(op.wait(10000), 0) << readFile(logPath("unreachable"));
+}
+
 TEST_F(OperatorTest, StopDeletesRunningJobsAndEndsStopped) {
   startOperator();
   startKubelet([](const std::string& step) {
