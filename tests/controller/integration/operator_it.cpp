@@ -197,13 +197,18 @@ spec:
   - {name: B, container: {image: registry.example/b:1}, dependsOn: [A]}
 )");
   // Passes the CRD schema and the operator's validation, but the API server
-  // refuses the Job: a node selector key is a label key, and this one is not.
+  // refuses the Job: a node affinity "In" needs values.
   apply(R"(apiVersion: sluice.dev/v1alpha1
 kind: Pipeline
 metadata: {name: badjob}
 spec:
   steps:
-  - {name: A, container: {image: registry.example/a:1}, nodeSelector: {"bad key!": x}}
+  - name: A
+    container: {image: registry.example/a:1}
+    affinity:
+      nodeAffinity:
+        requiredDuringSchedulingIgnoredDuringExecution:
+          nodeSelectorTerms: [{matchExpressions: [{key: pool, operator: In}]}]
 )");
   apply(kLinear);
   apply(execYaml("cyc", "cyclic"));
@@ -230,7 +235,7 @@ spec:
   const value* a = stepStatus(badjob, "A");
   ASSERT_NE(a, nullptr);
   EXPECT_EQ(stringAt(*a, {"reason"}), "JobRejected");
-  EXPECT_NE(stringAt(*a, {"message"}).find("nodeSelector"), std::string::npos) << stringAt(*a, {"message"});
+  EXPECT_NE(stringAt(*a, {"message"}).find("affinity"), std::string::npos) << stringAt(*a, {"message"});
 }
 
 // Owner references never cross namespaces; anyone who can write Jobs in some
