@@ -168,6 +168,21 @@ TEST_F(OperatorTest, LinearPipelineRunsInOrderAndLabelsTheExecution) {
     if (what.rfind("StepStarted", 0) == 0) ++started;
   }
   EXPECT_EQ(started, 3) << "one StepStarted for each of A, B and C";
+
+  // Its spec may still change when finished (stop, maxParallelSteps): the
+  // status acknowledges the new generation, so kstatus tools see it current.
+  value patch;
+  patch["spec"]["maxParallelSteps"] = value::number(2);
+  auto patched = client_->merge_patch({"sluice.dev", "v1alpha1", "pipelineexecutions", true}, ns_, "run", patch);
+  ASSERT_TRUE(patched.ok()) << patched.error().to_string();
+  const int64_t generation = patched->at("metadata").at("generation").as_number().to_int64();
+  ASSERT_GT(generation, 1);
+  EXPECT_TRUE(eventually([&] {
+    value r = execution("run");
+    return r.at("status").has_field("observedGeneration") &&
+           r.at("status").at("observedGeneration").as_number().to_int64() == generation;
+  })) << execution("run").at("status").serialize();
+  EXPECT_EQ(phase("run"), "Succeeded");
 }
 
 TEST_F(OperatorTest, StepFailureFailsTheExecutionNamingTheStep) {
