@@ -40,7 +40,7 @@ value pipelineStatus(const value& object, const value& oldStatus, pipeline::Unix
   }
   std::string message;
   for (const auto& e : errors) message += (message.empty() ? "" : "; ") + e.path + ": " + e.message;
-  if (message.size() > kMaxConditionMessage) message = message.substr(0, kMaxConditionMessage) + "...";
+  message = pipeline::truncateUtf8(message, kMaxConditionMessage);
   const int64_t gen = parsed.value.metadata.generation;
   if (errors.empty()) {
     pipeline::setCondition(conditions, "Ready", "True", "Valid", "Pipeline is valid", now, gen);

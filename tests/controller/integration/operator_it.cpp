@@ -246,6 +246,22 @@ spec:
         << r.exec << ": " << stringAt(e, {"status", "failureReason"});
     EXPECT_TRUE(jobStepsOf(*client_, ns_, r.exec).empty()) << r.exec << " must create no Job";
   }
+  // The Pipelines themselves say whether they are valid (Ready), with the
+  // problem for the invalid one.
+  auto readyOf = [&](const std::string& pipeline) -> value {
+    auto p = client_->get({"sluice.dev", "v1alpha1", "pipelines", true}, ns_, pipeline);
+    if (!p.ok() || !p->has_field("status") || !p->at("status").has_field("conditions")) return value::null();
+    for (const auto& c : p->at("status").at("conditions").as_array())
+      if (stringAt(c, {"type"}) == "Ready") return c;
+    return value::null();
+  };
+  ASSERT_TRUE(eventually([&] { return !readyOf("cyclic").is_null() && !readyOf("linear").is_null(); }));
+  const value cyclicReady = readyOf("cyclic");
+  EXPECT_EQ(stringAt(cyclicReady, {"status"}), "False");
+  EXPECT_EQ(stringAt(cyclicReady, {"reason"}), "Invalid");
+  EXPECT_NE(stringAt(cyclicReady, {"message"}).find("A -> B -> A"), std::string::npos) << cyclicReady.serialize();
+  EXPECT_EQ(stringAt(readyOf("linear"), {"status"}), "True");
+
   const value badjob = execution("badjob");
   const value* a = stepStatus(badjob, "A");
   ASSERT_NE(a, nullptr);
