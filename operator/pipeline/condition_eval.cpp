@@ -64,14 +64,20 @@ struct Evaluator {
     if (!operand(c.value, where + ".value", v, err)) return err;
     double vn = 0;
     const bool vnum = parseDecimalNumber(v, vn);
+    bool found = false;  // every element is checked, so the outcome never depends on the order
     for (size_t i = 0; i < c.values.size(); ++i) {
       std::string e;
       if (!operand(c.values[i], where + ".values[" + std::to_string(i) + "]", e, err)) return err;
       double en = 0;
       const bool enum_ = parseDecimalNumber(e, en);
-      if (vnum && enum_ ? vn == en : (!vnum && !enum_ && v == e)) return true;
+      // As for the comparisons (DESIGN.md): a number against a non-number is
+      // an error with its reason, never a silent "not equal".
+      if (vnum != enum_)
+        return where + " (In): cannot compare " + (vnum ? "number" : "non-number") + " \"" + v + "\" with " +
+               (enum_ ? "number" : "non-number") + " \"" + e + "\" (values[" + std::to_string(i) + "])";
+      if (vnum ? vn == en : v == e) found = true;
     }
-    return false;
+    return found;
   }
 
   Result eval(const Condition& c, const std::string& where) {

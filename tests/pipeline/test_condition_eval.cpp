@@ -67,7 +67,6 @@ TEST(ConditionEval, OutcomesTable) {
       {"string ordering", {cmp(CT::LessThan, "apple", "banana")}, true},
       {"In numeric", {in("6", {"1", "6.0"})}, true},
       {"In strings", {in("$(params.Name)", {"x", "abalone"})}, true},
-      {"In mixed never equal", {in("6", {"six"})}, false},
       {"In empty", {in("a", {})}, false},
       {"Not", {notOf(cmp(CT::Equals, "1", "2"))}, true},
       {"Or one true", {orOf({cmp(CT::Equals, "1", "2"), cmp(CT::Equals, "3", "3")})}, true},
@@ -100,6 +99,10 @@ TEST(ConditionEval, ErrorsTable) {
       {"unresolved reference", {cmp(CT::Equals, "$(params.Missing)", "1")}, "conditions[0].left: "},
       {"error in later list item", {cmp(CT::Equals, "1", "2"), cmp(CT::LessThan, "a", "1")},
        "conditions[1] (LessThan): cannot compare non-number \"a\" with number \"1\""},
+      {"In with a mixed list", {in("6", {"six"})},
+       "conditions[0] (In): cannot compare number \"6\" with non-number \"six\" (values[0])"},
+      {"In mixed after a match is still an error", {in("a", {"a", "1"})},
+       "conditions[0] (In): cannot compare non-number \"a\" with number \"1\" (values[1])"},
   };
   for (const auto& row : rows) {
     auto r = evaluateConditions(row.conds, resolver());
