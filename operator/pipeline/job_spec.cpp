@@ -283,7 +283,13 @@ std::variant<value, std::string> buildJobManifest(const JobOwner& owner, const S
   value pod = value::object();
   pod["restartPolicy"] = str("Never");
   const std::string sa = step.serviceAccountName ? *step.serviceAccountName : defaults.serviceAccountName;
-  if (!sa.empty()) pod["serviceAccountName"] = str(sa);
+  if (!sa.empty()) {
+    pod["serviceAccountName"] = str(sa);
+  } else {
+    // Steps need no Kubernetes API; without a ServiceAccount chosen for them
+    // they would run as "default" with its token mounted, for nothing.
+    pod["automountServiceAccountToken"] = value::boolean(false);
+  }
   if (!step.pod.nodeSelector.empty()) {
     value ns = value::object();
     for (const auto& [k, v] : step.pod.nodeSelector) ns[k] = str(v);

@@ -118,7 +118,16 @@ TEST(JobSpec, RetriesTimeoutRestartPolicyAndServiceAccount) {
   own.retry = RetrySpec{50};  // clamped to 20
   const value o = build(own);
   EXPECT_EQ(podSpec(o).at("serviceAccountName").as_string(), "special");
+  EXPECT_FALSE(podSpec(o).has_field("automountServiceAccountToken")) << "a chosen ServiceAccount keeps its token";
   EXPECT_EQ(o.at("spec").at("backoffLimit").as_integer(), 19);
+
+  // No ServiceAccount chosen anywhere: no token for the namespace's default one.
+  auto none = abalonePipeline().spec.defaults;
+  none.serviceAccountName.clear();
+  auto anon = buildJobManifest(kOwner, steps[0], none, abalonePipeline().spec.artifactStore, rendered(steps[0]), {});
+  ASSERT_TRUE(std::holds_alternative<value>(anon));
+  EXPECT_FALSE(podSpec(std::get<value>(anon)).has_field("serviceAccountName"));
+  EXPECT_FALSE(podSpec(std::get<value>(anon)).at("automountServiceAccountToken").as_bool());
 
   StepSpec badTimeout = steps[0];
   badTimeout.timeout = "two hours";
