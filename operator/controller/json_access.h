@@ -1,12 +1,14 @@
 // Reading API objects safely: everything the server sends is input, never
 // trusted to have a shape. These return "" / 0 / nullptr for a missing field
-// or a value of another type instead of throwing.
+// or a value of another type (or a number out of range) instead of throwing.
 #pragma once
 
 #include <cpprest/json.h>
 
 #include <initializer_list>
 #include <string>
+
+#include "kube/json_number.h"
 
 namespace sluice::controller {
 
@@ -28,9 +30,13 @@ inline std::string stringAt(const web::json::value& v, std::initializer_list<con
   return f && f->is_string() ? f->as_string() : "";
 }
 
+using kube::asInt32;
+using kube::asInt64;
+
+// 0 also for a number that is not a whole int32 (1.5, 3e9, 1e300).
 inline int intAt(const web::json::value& v, std::initializer_list<const char*> path) {
   const web::json::value* f = fieldAt(v, path);
-  return f && f->is_integer() ? f->as_integer() : 0;
+  return f ? asInt32(*f).value_or(0) : 0;
 }
 
 inline const web::json::value* arrayAt(const web::json::value& v, std::initializer_list<const char*> path) {

@@ -71,7 +71,11 @@ bool decodeTerminationMessage(const std::string& message, ObservedPod& pod) {
       s.name = stringAt(o, {"name"});
       s.uri = stringAt(o, {"uri"});
       s.sha256 = stringAt(o, {"sha256"});
-      if (const value* size = fieldAt(o, {"size"}); size && size->is_number()) s.size = size->as_number().to_int64();
+      // Like a size of another type, one that is not a byte count (negative,
+      // fractional, beyond int64) is left out rather than failing the step.
+      if (const value* size = fieldAt(o, {"size"})) {
+        if (auto n = asInt64(*size); n && *n >= 0) s.size = *n;
+      }
       if (s.name.empty() || s.uri.empty()) {
         pod.errorReason = "termination message: an output lacks name or uri";
         return false;

@@ -3,6 +3,8 @@
 #include <cctype>
 #include <map>
 
+#include "kube/json_number.h"
+
 namespace sluice::kube {
 namespace {
 
@@ -52,6 +54,13 @@ std::string string_field(const web::json::value& v, const char* name) {
   return {};
 }
 
+// The field as an int32, or nullopt when it is missing or not a whole number
+// in int32 range.
+std::optional<int> int32_field(const web::json::value& v, const char* name) {
+  if (!v.is_object() || !v.has_field(name)) return std::nullopt;
+  return asInt32(v.at(name));
+}
+
 }  // namespace
 
 const char* to_string(ErrorKind kind) {
@@ -95,18 +104,15 @@ bool Error::is_retryable() const {
 
 Error error_from_status(const web::json::value& status) {
   Error e;
-  if (status.is_object() && status.has_number_field("code")) {
-    e.http_code = status.at("code").as_number().to_int32();
-  }
+  if (auto code = int32_field(status, "code")) e.http_code = *code;
   e.reason = string_field(status, "reason");
   e.message = string_field(status, "message");
   auto from_reason = kind_from_reason(e.reason);
   e.kind = from_reason ? *from_reason : kind_from_code(e.http_code);
   if (status.is_object() && status.has_object_field("details")) {
     const auto& details = status.at("details");
-    if (details.has_number_field("retryAfterSeconds")) {
-      int s = details.at("retryAfterSeconds").as_number().to_int32();
-      if (s > 0) e.retry_after = std::chrono::seconds(s);
+    if (auto s = int32_field(details, "retryAfterSeconds"); s && *s > 0) {
+      e.retry_after = std::chrono::seconds(*s);
     }
   }
   return e;

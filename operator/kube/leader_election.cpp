@@ -1,24 +1,64 @@
 #include "kube/leader_election.h"
 
+#include <cmath>
+#include <cstdint>
 #include <ctime>
+#include <exception>
+#include <limits>
 
+#include "kube/json_number.h"
 #include "kube/log.h"
 
 namespace sluice::kube {
-namespace {
 
 using web::json::value;
 
-std::string spec_string(const value& spec, const char* field) {
-  return spec.has_string_field(field) ? spec.at(field).as_string() : std::string();
+namespace lease_fields {
+
+std::optional<value> spec_of(const value& lease, bool spec_required) {
+  if (!lease.is_object()) return std::nullopt;
+  if (!lease.has_field("spec")) {
+    if (spec_required) return std::nullopt;
+    return value::object();
+  }
+  const value& spec = lease.at("spec");
+  if (!spec.is_object()) return std::nullopt;
+  return spec;
 }
 
-int spec_int(const value& spec, const char* field) {
-  return spec.has_number_field(field) ? spec.at(field).as_number().to_int32() : 0;
+std::string string_field(const value& spec, const char* field) {
+  return spec.is_object() && spec.has_string_field(field) ? spec.at(field).as_string() : std::string();
 }
+
+int int_field(const value& spec, const char* field) {
+  if (!spec.is_object() || !spec.has_field(field)) return 0;
+  return asInt32(spec.at(field)).value_or(0);
+}
+
+int next_transitions(const value& spec) {
+  const int t = int_field(spec, "leaseTransitions");
+  return t < std::numeric_limits<std::int32_t>::max() ? t + 1 : 0;
+}
+
+}  // namespace lease_fields
+
+namespace {
 
 int whole_seconds(Clock::Duration d) {
   return static_cast<int>(std::chrono::duration_cast<std::chrono::seconds>(d).count());
+}
+
+// Runs f on the elector's thread, where an escaping exception would call
+// std::terminate: logs it instead.
+template <class F>
+void logging_exceptions(const char* what, F&& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    log(LogLevel::Warning, std::string("leader election: ") + what + ": " + e.what());
+  } catch (...) {
+    log(LogLevel::Warning, std::string("leader election: ") + what + ": unknown exception");
+  }
 }
 
 }  // namespace
@@ -75,7 +115,7 @@ bool LeaderElector::wait(Clock::Duration d) {
 
 void LeaderElector::observe(const value& spec) {
   std::string serialized = spec.serialize();
-  std::string holder = spec_string(spec, "holderIdentity");
+  std::string holder = lease_fields::string_field(spec, "holderIdentity");
   bool new_leader = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -112,27 +152,39 @@ bool LeaderElector::try_acquire_or_renew() {
     spec["leaseTransitions"] = 0;
     auto created = client_->create(leases, config_.lease_namespace, lease);
     if (!created.ok()) return false;  // someone else created it first
-    observe(created->at("spec"));
+    auto created_spec = lease_fields::spec_of(*created, true);
+    if (!created_spec) {
+      // Created, but we cannot tell what: the next period reads it back.
+      log(LogLevel::Warning, "leader election: create lease: the reply is not a Lease with a spec");
+      return false;
+    }
+    observe(*created_spec);
     return true;
   }
 
   value lease = std::move(*current);
-  value spec = lease.has_object_field("spec") ? lease.at("spec") : value::object();
+  auto current_spec = lease_fields::spec_of(lease, false);
+  if (!current_spec) {
+    log(LogLevel::Warning,
+        "leader election: get lease: the reply is not a Lease (not an object, or its spec is not an object)");
+    return false;
+  }
+  value spec = std::move(*current_spec);
   observe(spec);
-  std::string holder = spec_string(spec, "holderIdentity");
+  std::string holder = lease_fields::string_field(spec, "holderIdentity");
   if (!holder.empty() && holder != config_.identity) {
     Clock::TimePoint seen;
     {
       std::lock_guard<std::mutex> lock(mu_);
       seen = observed_time_;
     }
-    auto duration = std::chrono::seconds(spec_int(spec, "leaseDurationSeconds"));
+    auto duration = std::chrono::seconds(lease_fields::int_field(spec, "leaseDurationSeconds"));
     if (seen + duration > clock_->now()) return false;  // held and not expired
   }
 
   if (holder != config_.identity) {
     spec["acquireTime"] = value::string(now);
-    spec["leaseTransitions"] = spec_int(spec, "leaseTransitions") + 1;
+    spec["leaseTransitions"] = lease_fields::next_transitions(spec);
   }
   spec["holderIdentity"] = value::string(config_.identity);
   spec["leaseDurationSeconds"] = whole_seconds(config_.lease_duration);
@@ -147,8 +199,20 @@ bool LeaderElector::try_acquire_or_renew() {
     }
     return false;
   }
-  observe(updated->at("spec"));
+  auto updated_spec = lease_fields::spec_of(*updated, true);
+  if (!updated_spec) {
+    // Written, but we cannot tell what: the next period reads it back.
+    log(LogLevel::Warning, "leader election: update lease: the reply is not a Lease with a spec");
+    return false;
+  }
+  observe(*updated_spec);
   return true;
+}
+
+bool LeaderElector::try_acquire_or_renew_guarded() {
+  bool ok = false;
+  logging_exceptions("acquire or renew", [&] { ok = try_acquire_or_renew(); });
+  return ok;
 }
 
 void LeaderElector::release() {
@@ -156,10 +220,8 @@ void LeaderElector::release() {
   auto current = client_->get(leases, config_.lease_namespace, config_.lease_name);
   if (!current.ok()) return;
   value lease = std::move(*current);
-  if (!lease.has_object_field("spec") ||
-      spec_string(lease.at("spec"), "holderIdentity") != config_.identity) {
-    return;
-  }
+  auto spec_read = lease_fields::spec_of(lease, true);
+  if (!spec_read || lease_fields::string_field(*spec_read, "holderIdentity") != config_.identity) return;
   std::string now = format_micro_time(clock_->wall_now());
   value& spec = lease["spec"];
   spec.erase("holderIdentity");
@@ -177,7 +239,7 @@ void LeaderElector::run() {
         std::lock_guard<std::mutex> lock(mu_);
         if (stop_) return;
       }
-      if (try_acquire_or_renew()) break;
+      if (try_acquire_or_renew_guarded()) break;
       auto jitter = 1.0 + 1.2 * random_();
       if (!wait(std::chrono::duration_cast<Clock::Duration>(config_.retry_period * jitter))) return;
     }
@@ -187,7 +249,7 @@ void LeaderElector::run() {
     }
     log(LogLevel::Info, "leader election: " + config_.identity + " became leader of " +
                             config_.lease_namespace + "/" + config_.lease_name);
-    if (config_.on_started_leading) config_.on_started_leading();
+    if (config_.on_started_leading) logging_exceptions("on_started_leading", config_.on_started_leading);
 
     auto last_renew = clock_->now();
     bool stopping = false;
@@ -196,7 +258,7 @@ void LeaderElector::run() {
         stopping = true;
         break;
       }
-      bool renewed = try_acquire_or_renew();
+      bool renewed = try_acquire_or_renew_guarded();
       auto now = clock_->now();
       // A renewal that only completed after the deadline does not count:
       // by then we must already have stepped down.
@@ -214,9 +276,9 @@ void LeaderElector::run() {
       leader_ = false;
     }
     // Stop the leader's work before the lease is given away.
-    if (config_.on_stopped_leading) config_.on_stopped_leading();
+    if (config_.on_stopped_leading) logging_exceptions("on_stopped_leading", config_.on_stopped_leading);
     if (stopping) {
-      if (config_.release_on_stop) release();
+      if (config_.release_on_stop) logging_exceptions("release", [this] { release(); });
       return;
     }
   }

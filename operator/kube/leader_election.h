@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -53,6 +54,8 @@ class LeaderElector {
  private:
   void run();
   bool try_acquire_or_renew();
+  // try_acquire_or_renew that logs and reports false on any exception.
+  bool try_acquire_or_renew_guarded();
   void release();
   bool wait(Clock::Duration d);  // false when stopping
   void observe(const web::json::value& spec);
@@ -71,6 +74,23 @@ class LeaderElector {
   Clock::TimePoint observed_time_{};
   std::thread thread_;
 };
+
+// Reading a Lease the server returned (pure; exposed for tests). Nothing the
+// server sends may throw out of the elector's thread.
+namespace lease_fields {
+// The Lease's spec. A Lease without one reads as {} unless `spec_required`
+// (the reply to our own create or update must carry the spec we sent);
+// nullopt when the reply is not an object or its spec is not an object.
+std::optional<web::json::value> spec_of(const web::json::value& lease, bool spec_required);
+// A string field of the spec; "" when missing or not a string.
+std::string string_field(const web::json::value& spec, const char* field);
+// An int32 field of the spec; 0 when missing or not a whole number in int32
+// range (1e300, 3e9, 1.5).
+int int_field(const web::json::value& spec, const char* field);
+// leaseTransitions after one more transition: wraps to 0 at INT32_MAX
+// instead of overflowing (the API server refuses values beyond int32).
+int next_transitions(const web::json::value& spec);
+}  // namespace lease_fields
 
 // Formats a wall-clock time as a Kubernetes MicroTime (RFC 3339, microseconds, UTC).
 std::string format_micro_time(std::chrono::system_clock::time_point t);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "controller/json_access.h"
+
 namespace sluice::controller {
 namespace {
 
@@ -113,6 +115,67 @@ TEST(Observe, JobsGetTheirPodsAndFailureCondition) {
 
 namespace sluice::controller {
 namespace {
+
+TEST(Observe, OutputSizeOutsideInt64OrNotWholeIsLeftOut) {
+  struct Row {
+    const char* size;
+    std::optional<int64_t> want;
+  };
+  for (const Row& r : std::vector<Row>{{"12", 12},
+                                       {"12.0", 12},
+                                       {"9223372036854775807", INT64_MAX},
+                                       {"1e300", std::nullopt},
+                                       {"-1e300", std::nullopt},
+                                       {"9223372036854775808", std::nullopt},
+                                       {"18446744073709551615", std::nullopt},
+                                       {"9.3e18", std::nullopt},
+                                       {"1.5", std::nullopt},
+                                       {"-5", std::nullopt},
+                                       {R"("12")", std::nullopt}}) {
+    ObservedPod pod;
+    ASSERT_TRUE(decodeTerminationMessage(
+        std::string(R"({"outputs":[{"name":"m","uri":"s3://b/m","size":)") + r.size + "}]}", pod))
+        << r.size;
+    ASSERT_EQ(pod.outputs.size(), 1u) << r.size;
+    EXPECT_EQ(pod.outputs[0].size, r.want) << r.size;
+  }
+}
+
+TEST(JsonAccess, IntAtReadsOnlyWholeNumbersInInt32Range) {
+  struct Row {
+    const char* json;
+    int want;
+  };
+  for (const Row& r : std::vector<Row>{{"3", 3},
+                                       {"-3", -3},
+                                       {"3.0", 3},
+                                       {"2147483647", INT32_MAX},
+                                       {"-2147483648", INT32_MIN},
+                                       {"3000000000", 0},
+                                       {"3e9", 0},
+                                       {"-2147483649", 0},
+                                       {"1e300", 0},
+                                       {"-1e300", 0},
+                                       {"1.5", 0},
+                                       {R"("3")", 0}}) {
+    EXPECT_EQ(intAt(value::parse(std::string(R"({"n":)") + r.json + "}"), {"n"}), r.want) << r.json;
+  }
+  EXPECT_EQ(asInt64(value::parse("-9223372036854775808")), INT64_MIN);
+  EXPECT_EQ(asInt64(value::parse("-9223372036854775808.0")), INT64_MIN);
+  EXPECT_EQ(asInt64(value::parse("9223372036854775808.0")), std::nullopt);
+  EXPECT_EQ(asInt64(value::parse("1e300")), std::nullopt);
+  EXPECT_EQ(asInt32(value::parse("3e9")), std::nullopt);
+}
+
+TEST(Observe, JobCountsBeyondInt32ReadAsZero) {
+  value job = value::parse(R"({"metadata":{"name":"run-train-1a2b","annotations":{"sluice.dev/step":"Train"}},)"
+                           R"("status":{"active":3000000000,"succeeded":1e300,"failed":-1e300}})");
+  auto jobs = observeJobs({job}, {});
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].active, 0);
+  EXPECT_EQ(jobs[0].succeeded, 0);
+  EXPECT_EQ(jobs[0].failed, 0);
+}
 
 TEST(Observe, StepsWithoutTheRunnerNeedNoMessage) {
   value job = value::parse(R"({"metadata":{"name":"run-train-1a2b","annotations":{"sluice.dev/step":"Train",)"

@@ -103,6 +103,32 @@ TEST(ErrorTest, WatchErrorEventStatus) {
   EXPECT_EQ(e.http_code, 410);
 }
 
+TEST(ErrorTest, StatusNumbersOutsideInt32OrNotWholeAreIgnored) {
+  // 2^32 + 410 truncated to an int32 would read as 410 Gone.
+  for (const char* code : {"4294967706", "1e300", "-1e300", "3e9", "410.5"}) {
+    auto status = web::json::value::parse(std::string(R"({"kind":"Status","code":)") + code + "}");
+    Error e = error_from_status(status);
+    EXPECT_EQ(e.http_code, 0) << code;
+    EXPECT_EQ(e.kind, ErrorKind::Other) << code;
+  }
+  EXPECT_EQ(error_from_status(web::json::value::parse(R"({"code":410.0})")).http_code, 410);
+  EXPECT_EQ(error_from_status(web::json::value::parse(R"({"code":-2147483648})")).http_code, INT32_MIN);
+
+  auto retry_after = [](const char* seconds) {
+    return error_from_response(
+        429, std::string(R"({"kind":"Status","code":429,"details":{"retryAfterSeconds":)") + seconds + "}}")
+        .retry_after;
+  };
+  // 2^32 + 1 truncated to an int32 would be 1 s.
+  for (const char* s : {"4294967297", "1e300", "-1e300", "3e9", "1.5", "0", "-4"}) {
+    EXPECT_FALSE(retry_after(s).has_value()) << s;
+  }
+  ASSERT_TRUE(retry_after("7").has_value());
+  EXPECT_EQ(retry_after("7")->count(), 7);
+  ASSERT_TRUE(retry_after("2147483647").has_value());
+  EXPECT_EQ(retry_after("2147483647")->count(), 2147483647);
+}
+
 TEST(ErrorTest, RetryableKinds) {
   EXPECT_TRUE(error_from_response(429, "").is_retryable());
   EXPECT_TRUE(error_from_response(500, "").is_retryable());
