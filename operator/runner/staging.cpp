@@ -31,6 +31,20 @@ std::string safeRelativePath(const std::string& key, const std::string& prefix) 
 
 }  // namespace
 
+ListedObjectPath listedObjectPath(const S3Uri& prefix, const std::string& key) {
+  // The listing comes from the S3 server: nothing in it is trusted.
+  if (key.empty()) {
+    throw StagingError("the listing of " + prefix.str() + " has an object with an empty or missing key");
+  }
+  if (key.compare(0, prefix.key.size(), prefix.key) != 0) {
+    throw StagingError("the listing of " + prefix.str() + " has the object key '" + key +
+                       "', which is not below the prefix");
+  }
+  if (key.size() == prefix.key.size()) return {};  // the prefix's own marker object
+  const bool dirMarker = key.back() == '/';
+  return {safeRelativePath(dirMarker ? key.substr(0, key.size() - 1) : key, prefix.key), dirMarker};
+}
+
 TransferStats downloadInput(S3Client& client, const InputSpec& input, std::size_t concurrency) {
   TransferStats stats;
   std::error_code ec;
@@ -48,12 +62,10 @@ TransferStats downloadInput(S3Client& client, const InputSpec& input, std::size_
   std::vector<ObjectInfo> objects = client.listObjects(input.uri.bucket, input.uri.key);
   std::vector<std::pair<ObjectInfo, fs::path>> files;
   for (const ObjectInfo& o : objects) {
-    if (o.key.size() == input.uri.key.size()) continue;  // the prefix's own marker object
-    const bool dirMarker = o.key.back() == '/';
-    const std::string rel = safeRelativePath(dirMarker ? o.key.substr(0, o.key.size() - 1) : o.key,
-                                             input.uri.key);
-    const fs::path dest = fs::path(input.path) / rel;
-    if (dirMarker) {
+    const ListedObjectPath listed = listedObjectPath(input.uri, o.key);
+    if (listed.rel.empty()) continue;  // the prefix's own marker object
+    const fs::path dest = fs::path(input.path) / listed.rel;
+    if (listed.directory) {
       fs::create_directories(dest, ec);
       if (ec) throw StagingError("cannot create directory " + dest.string() + ": " + ec.message());
       continue;

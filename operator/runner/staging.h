@@ -24,6 +24,18 @@ struct TransferStats {
   std::uint64_t bytes = 0;
 };
 
+// Where an object listed under a prefix input lands: `rel` below the input's
+// directory, empty for the prefix's own marker object (nothing to do);
+// `directory` for a directory marker (a key ending in '/').
+struct ListedObjectPath {
+  std::string rel;
+  bool directory = false;
+};
+
+// Throws StagingError, naming the prefix URI, for a key that is empty, not
+// below the prefix, or has a '..', '.' or empty segment below it.
+ListedObjectPath listedObjectPath(const S3Uri& prefix, const std::string& key);
+
 // Prefix: every object under it lands at path/<key minus prefix> (keys with
 // '..', '.' or empty segments are refused: they would escape `path`);
 // an empty prefix gives an empty directory. Single object: written to
