@@ -1,6 +1,7 @@
 #include "pipeline_reconciler.h"
 
 #include "common/log.h"
+#include "controller/json_access.h"
 #include "controller/sluice_resources.h"
 #include "pipeline/model_json.h"
 #include "pipeline/plan_status.h"
@@ -33,8 +34,7 @@ value pipelineStatus(const value& object, const value& oldStatus, pipeline::Unix
       sc.reason = s("reason");
       sc.message = s("message");
       sc.lastTransitionTime = s("lastTransitionTime");
-      if (c.has_field("observedGeneration") && c.at("observedGeneration").is_integer())
-        sc.observedGeneration = c.at("observedGeneration").as_number().to_int64();
+      if (c.has_field("observedGeneration")) sc.observedGeneration = asInt64(c.at("observedGeneration")).value_or(0);
       conditions.push_back(sc);
     }
   }
