@@ -120,20 +120,51 @@ std::string computeCacheKey(const CacheKeyMaterial& m) {
   std::sort(outs.begin(), outs.end());
   doc["outputs"] = stringArray(outs);
   doc["cacheVersion"] = value::string(m.cacheVersion);
+
+  // Only when declared: keys of steps without properties stay byte-identical.
+  if (!m.properties.empty()) {
+    auto props = m.properties;
+    std::stable_sort(props.begin(), props.end(),
+                     [](const PropertySpec& a, const PropertySpec& b) { return a.name < b.name; });
+    value pj = value::array(props.size());
+    for (size_t i = 0; i < props.size(); ++i) {
+      value e = value::object();
+      e["name"] = value::string(props[i].name);
+      e["file"] = value::string(props[i].file);
+      e["jsonPath"] = value::string(props[i].jsonPath);
+      pj[i] = e;
+    }
+    doc["properties"] = pj;
+  }
   return "sha256:" + sha256Hex(canonicalJson(doc));
 }
 
 const CacheEntry* findCacheHit(const std::vector<CacheEntry>& index, const std::string& key,
-                               std::optional<int64_t> expireAfterSeconds, UnixSeconds now) {
+                               std::optional<int64_t> expireAfterSeconds, UnixSeconds now,
+                               const std::vector<PropertySpec>& declared) {
+  const auto hasEveryProperty = [&](const CacheEntry& e) {
+    return std::all_of(declared.begin(), declared.end(), [&](const PropertySpec& d) {
+      return std::any_of(e.properties.begin(), e.properties.end(),
+                         [&](const PropertyStatus& p) { return p.name == d.name; });
+    });
+  };
   const CacheEntry* best = nullptr;
   for (const auto& e : index) {
     if (e.key != key) continue;
     if (expireAfterSeconds && now - e.endTime >= *expireAfterSeconds) continue;
+    // Defensive: the key covers the declarations, but an entry written
+    // otherwise (by hand, by an older operator) must not serve a step a
+    // result without a property it declares.
+    if (!hasEveryProperty(e)) continue;
     // Newest wins; ties go to the execution name so the choice is stable.
     if (!best || e.endTime > best->endTime || (e.endTime == best->endTime && e.execution > best->execution))
       best = &e;
   }
   return best;
+}
+
+const CacheSpec& effectiveCache(const StepSpec& step, const StepDefaults& defaults) {
+  return step.cache ? *step.cache : defaults.cache;
 }
 
 }  // namespace sluice::pipeline

@@ -3,7 +3,8 @@
 // The key is "sha256:" + hex SHA-256 (OpenSSL) over a canonical JSON
 // document (object keys sorted, no whitespace) of what determines a step's
 // outputs: image, command, args and env after substitution, input URIs,
-// output names and the optional cacheVersion.
+// output names, the optional cacheVersion and, for a step that declares
+// properties, their declarations.
 #pragma once
 
 #include <cpprest/json.h>
@@ -25,6 +26,12 @@ struct CacheKeyMaterial {
   std::vector<std::pair<std::string, std::string>> inputs;  // name -> URI; sorted by name
   std::vector<std::string> outputNames;                     // sorted
   std::string cacheVersion;
+  // Declared properties (name, file, jsonPath); order does not matter
+  // (sorted by name). They are in the document only when there are some, so
+  // the key of a step without properties is the one it always had and
+  // existing cache entries stay valid. With them, adding a property or
+  // reading it from another file or path is a different result.
+  std::vector<PropertySpec> properties;
 };
 
 // Canonical JSON text: object keys sorted bytewise, no insignificant
@@ -37,8 +44,15 @@ std::string sha256Hex(const std::string& data);
 std::string computeCacheKey(const CacheKeyMaterial& m);
 
 // The newest entry with this key whose age (now - endTime) is below
-// expireAfterSeconds (nullopt = never expires); nullptr when none.
+// expireAfterSeconds (nullopt = never expires) and that carries a value for
+// every declared property (an entry lacking one cannot serve the step, even
+// with a matching key); nullptr when none.
 const CacheEntry* findCacheHit(const std::vector<CacheEntry>& index, const std::string& key,
-                               std::optional<int64_t> expireAfterSeconds, UnixSeconds now);
+                               std::optional<int64_t> expireAfterSeconds, UnixSeconds now,
+                               const std::vector<PropertySpec>& declared = {});
+
+// The cache settings the planner applies to a step: its own cache when it
+// has one (as a whole, no field-by-field merge), else defaults.cache.
+const CacheSpec& effectiveCache(const StepSpec& step, const StepDefaults& defaults);
 
 }  // namespace sluice::pipeline

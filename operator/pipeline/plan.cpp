@@ -341,9 +341,9 @@ class Run {
       return;
     }
     const RenderedStep& r = std::get<RenderedStep>(rendered);
-    const CacheSpec& cache = spec.cache ? *spec.cache : spec_.defaults.cache;
+    const CacheSpec& cache = effectiveCache(spec, spec_.defaults);
     if (cache.enabled) {
-      CacheKeyMaterial m{r.image, r.command, r.args, r.env, {}, {}, cache.cacheVersion.value_or("")};
+      CacheKeyMaterial m{r.image, r.command, r.args, r.env, {}, {}, cache.cacheVersion.value_or(""), spec.properties};
       for (const auto& i : r.inputs) m.inputs.emplace_back(i.name, i.uri);
       for (const auto& o : spec.outputs) m.outputNames.push_back(o.name);
       s.cacheKey = computeCacheKey(m);
@@ -354,7 +354,8 @@ class Run {
         usable = std::holds_alternative<int64_t>(d);  // an unreadable expiry never serves stale results
         if (usable) expire = std::get<int64_t>(d);
       }
-      const CacheEntry* hit = usable ? findCacheHit(in_.cacheIndex, s.cacheKey, expire, in_.now) : nullptr;
+      const CacheEntry* hit =
+          usable ? findCacheHit(in_.cacheIndex, s.cacheKey, expire, in_.now, spec.properties) : nullptr;
       if (hit && hit->execution != in_.execution.metadata.name) {
         s.phase = StepPhase::Succeeded;
         s.reason = "CacheHit";

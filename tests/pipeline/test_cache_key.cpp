@@ -97,5 +97,66 @@ TEST(CacheKey, LookupTakesTheNewestEntryYoungerThanExpireAfter) {
   }
 }
 
+
+// Computed before properties joined the key: a step that declares none must
+// keep exactly this key, so caches written by earlier versions stay valid.
+TEST(CacheKey, AStepWithoutPropertiesKeepsItsKey) {
+  EXPECT_EQ(computeCacheKey(base()), "sha256:f58af2f44a124cb894285533d28293a14ebcf196cec7ca06d2fd6eab280770a1");
+}
+
+TEST(CacheKey, DeclaredPropertiesAreCoveredWhateverTheirOrder) {
+  CacheKeyMaterial with = base();
+  with.properties = {{"rmse", "/opt/ml/eval/evaluation.json", "regression_metrics.rmse.value"},
+                     {"mse", "/opt/ml/eval/evaluation.json", "regression_metrics.mse.value"}};
+  const std::string k = computeCacheKey(with);
+  EXPECT_NE(k, computeCacheKey(base())) << "adding a property";
+
+  CacheKeyMaterial reordered = with;
+  std::swap(reordered.properties[0], reordered.properties[1]);
+  EXPECT_EQ(computeCacheKey(reordered), k);
+
+  struct Row {
+    const char* name;
+    std::function<void(CacheKeyMaterial&)> change;
+  };
+  const std::vector<Row> rows = {
+      {"property jsonPath", [](CacheKeyMaterial& m) { m.properties[0].jsonPath = "regression_metrics.rmse.v2"; }},
+      {"property file", [](CacheKeyMaterial& m) { m.properties[0].file = "/opt/ml/eval/other.json"; }},
+      {"property name", [](CacheKeyMaterial& m) { m.properties[0].name = "rmse2"; }},
+      {"one property fewer", [](CacheKeyMaterial& m) { m.properties.pop_back(); }},
+  };
+  for (const auto& row : rows) {
+    CacheKeyMaterial m = with;
+    row.change(m);
+    EXPECT_NE(computeCacheKey(m), k) << row.name;
+  }
+}
+
+TEST(CacheKey, AnEntryLackingADeclaredPropertyIsNotAHit) {
+  const std::vector<PropertySpec> declared = {{"mse", "/e.json", "mse"}, {"rmse", "/e.json", "rmse"}};
+  const std::vector<CacheEntry> index = {
+      {"k", "complete", "Evaluate", {}, {{"mse", "4"}, {"rmse", "2"}}, 1000},
+      {"k", "lacking", "Evaluate", {}, {{"mse", "4"}}, 5000},
+  };
+  // The newer entry lacks rmse: the older complete one serves.
+  const CacheEntry* hit = findCacheHit(index, "k", std::nullopt, 6000, declared);
+  ASSERT_NE(hit, nullptr);
+  EXPECT_EQ(hit->execution, "complete");
+  EXPECT_EQ(findCacheHit({index[1]}, "k", std::nullopt, 6000, declared), nullptr);
+  // Without declared properties the newest entry wins as before.
+  EXPECT_EQ(findCacheHit(index, "k", std::nullopt, 6000)->execution, "lacking");
+}
+
+TEST(CacheKey, EffectiveCacheIsTheStepsOwnElseTheDefaults) {
+  StepDefaults defaults;
+  defaults.cache = CacheSpec{true, std::nullopt, std::string("d1")};
+  StepSpec step;
+  EXPECT_EQ(effectiveCache(step, defaults).cacheVersion, std::optional<std::string>("d1"));
+  // A step's own cache replaces the defaults as a whole (no field-by-field merge).
+  step.cache = CacheSpec{true, std::string("P1D"), std::nullopt};
+  EXPECT_EQ(effectiveCache(step, defaults).cacheVersion, std::nullopt);
+  EXPECT_EQ(effectiveCache(step, defaults).expireAfter, std::optional<std::string>("P1D"));
+}
+
 }  // namespace
 }  // namespace sluice::pipeline

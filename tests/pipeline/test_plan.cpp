@@ -566,5 +566,82 @@ TEST(Plan, SucceededPodWithoutADeclaredPropertyFailsTheStep) {
   EXPECT_EQ(st.failureReason, "Step 'Evaluate' failed: property 'mse' was not reported");
 }
 
+
+// Properties are part of the cache key of a step that declares any: adding
+// one (or moving its jsonPath) runs the step again instead of reusing a
+// result that lacks it or was read from elsewhere. A step without
+// properties keeps the key it had before properties joined the key.
+TEST(Plan, CacheKeyCoversDeclaredPropertiesSoAddingOrMovingOneRunsTheStepAgain) {
+  Pipeline plain = abalonePipeline();
+  plain.spec.steps[1].inputs[0].from = "s3://datasets/fixed/train/";
+  auto run = [](const Pipeline& p, const std::string& name, UnixSeconds t, std::vector<CacheEntry> index) {
+    Simulation sim(p, makeExecution(name, t), t);
+    sim.scripts["Evaluate"].properties = {{"mse", "4.2"}};
+    sim.scripts["Train"].properties = {{"rmse", "2.1"}};
+    sim.cacheIndex = std::move(index);
+    sim.runToEnd();
+    return sim;
+  };
+  const Simulation first = run(plain, "pc1", kT0, {});
+  ASSERT_EQ(first.execution.status.phase, ExecutionPhase::Succeeded) << first.execution.status.failureReason;
+  EXPECT_EQ(stepOf(first.execution.status, "Train").cacheKey,
+            "sha256:0d73e6d3068f17878d99ff171c2f24d86e192e130c4207245ea51cc8b67c9743");
+
+  Pipeline withRmse = plain;
+  withRmse.spec.steps[1].properties = {{"rmse", "/opt/ml/model/metrics.json", "rmse"}};
+  withRmse.spec.steps[4].container->args.push_back("$(steps.Train.properties.rmse)");
+  const Simulation second = run(withRmse, "pc2", kT0 + 60, cacheIndexOf({first.execution}));
+  const ExecutionStatus& st2 = second.execution.status;
+  EXPECT_EQ(st2.phase, ExecutionPhase::Succeeded) << st2.failureReason;
+  EXPECT_FALSE(stepOf(st2, "Train").cacheHitExecution.has_value());
+  EXPECT_EQ(second.stepsWithJobs().count("Train"), 1u);
+  EXPECT_NE(stepOf(st2, "Train").cacheKey, stepOf(first.execution.status, "Train").cacheKey);
+  ASSERT_EQ(stepOf(st2, "Train").properties.size(), 1u);
+  EXPECT_EQ(stepOf(st2, "Train").properties[0].value, "2.1");
+
+  // The same declaration again: a hit that carries the property.
+  const Simulation third = run(withRmse, "pc3", kT0 + 120, cacheIndexOf({first.execution, second.execution}));
+  EXPECT_EQ(third.execution.status.phase, ExecutionPhase::Succeeded) << third.execution.status.failureReason;
+  EXPECT_EQ(stepOf(third.execution.status, "Train").cacheHitExecution, std::optional<std::string>("pc2"));
+  EXPECT_NE(third.manifests.at("Register").serialize().find("\"2.1\""), std::string::npos);
+
+  // The property now read from another path: not the same result.
+  Pipeline moved = withRmse;
+  moved.spec.steps[1].properties[0].jsonPath = "metrics.rmse";
+  const Simulation fourth = run(moved, "pc4", kT0 + 180, cacheIndexOf({first.execution, second.execution}));
+  EXPECT_EQ(fourth.execution.status.phase, ExecutionPhase::Succeeded) << fourth.execution.status.failureReason;
+  EXPECT_FALSE(stepOf(fourth.execution.status, "Train").cacheHitExecution.has_value());
+  EXPECT_EQ(fourth.stepsWithJobs().count("Train"), 1u);
+}
+
+TEST(Plan, ACacheEntryLackingADeclaredPropertyIsNotAHit) {
+  Pipeline p = abalonePipeline();
+  p.spec.steps[1].inputs[0].from = "s3://datasets/fixed/train/";
+  p.spec.steps[1].properties = {{"rmse", "/opt/ml/model/metrics.json", "rmse"}};
+  p.spec.steps[4].container->args.push_back("$(steps.Train.properties.rmse)");
+  Simulation a(p, makeExecution("pl1", kT0));
+  a.scripts["Evaluate"].properties = {{"mse", "4.2"}};
+  a.scripts["Train"].properties = {{"rmse", "2.1"}};
+  a.runToEnd();
+  ASSERT_EQ(a.execution.status.phase, ExecutionPhase::Succeeded) << a.execution.status.failureReason;
+
+  // An entry with the right key but without the property (written by hand,
+  // or by an older operator): it must not serve.
+  std::vector<CacheEntry> index = cacheIndexOf({a.execution});
+  for (auto& e : index)
+    if (e.step == "Train") e.properties.clear();
+  Simulation b(p, makeExecution("pl2", kT0 + 60), kT0 + 60);
+  b.scripts["Evaluate"].properties = {{"mse", "4.2"}};
+  b.scripts["Train"].properties = {{"rmse", "2.2"}};
+  b.cacheIndex = index;
+  b.runToEnd();
+  const ExecutionStatus& st = b.execution.status;
+  EXPECT_EQ(st.phase, ExecutionPhase::Succeeded) << st.failureReason;
+  EXPECT_EQ(stepOf(st, "Train").cacheKey, stepOf(a.execution.status, "Train").cacheKey);
+  EXPECT_FALSE(stepOf(st, "Train").cacheHitExecution.has_value());
+  EXPECT_EQ(b.stepsWithJobs().count("Train"), 1u);
+  EXPECT_EQ(stepOf(st, "Train").properties.at(0).value, "2.2");
+}
+
 }  // namespace
 }  // namespace sluice::pipeline
