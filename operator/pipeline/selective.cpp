@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "cache_key.h"
 #include "plan_refs.h"
 #include "plan_time.h"
 
@@ -110,12 +111,18 @@ std::variant<const PipelineExecution*, SelectiveRejection> resolveSourceExecutio
       return SelectiveRejection{"source execution " + q(name) + " is " + toString(source->status.phase) +
                                 "; it must be Succeeded, Failed or Stopped"};
   } else {
-    // Newest terminal execution of the same pipeline. Timestamps that do not
-    // parse sort as oldest; ties break on name so the choice is stable.
+    // Newest terminal execution of the same pipeline that really started
+    // (took a snapshot). That is what users expect of the default, "the last
+    // run that did something": an execution rejected before it started (say
+    // as stale, with a hint to set allowStaleReuse) or stopped before it
+    // started is terminal too, but has nothing to reuse, and choosing it
+    // would only reject this execution as well and make it the next default.
+    // Timestamps that do not parse sort as oldest; ties break on name so the
+    // choice is stable.
     int64_t bestTime = 0;
     for (const auto& x : others) {
       if (x.metadata.name == execution.metadata.name || x.spec.pipelineRef != pipeline ||
-          !isTerminal(x.status.phase))
+          !isTerminal(x.status.phase) || !x.status.pipelineSpec)
         continue;
       const int64_t t = parseRfc3339(x.metadata.creationTimestamp).value_or(INT64_MIN);
       if (!source || t > bestTime || (t == bestTime && x.metadata.name > source->metadata.name)) {
@@ -125,11 +132,12 @@ std::variant<const PipelineExecution*, SelectiveRejection> resolveSourceExecutio
     }
     if (!source)
       return SelectiveRejection{"no Succeeded, Failed or Stopped execution of pipeline " + q(pipeline) +
-                                " to use as the source"};
+                                " that started to use as the source"};
   }
   if (!execution.metadata.namespace_.empty() && !source->metadata.namespace_.empty() &&
       source->metadata.namespace_ != execution.metadata.namespace_)
     return SelectiveRejection{"source execution " + q(source->metadata.name) + " is in another namespace"};
+  // Only a named source can get here without a snapshot.
   if (!source->status.pipelineSpec)
     return SelectiveRejection{"source execution " + q(source->metadata.name) +
                               " never started (it has no pipeline snapshot)"};
@@ -138,7 +146,8 @@ std::variant<const PipelineExecution*, SelectiveRejection> resolveSourceExecutio
 
 std::variant<std::vector<std::string>, SelectiveRejection> expandSelection(const SelectiveExecutionSpec& spec,
                                                                           const Dag& dag,
-                                                                          const ExecutionStatus& source) {
+                                                                          const ExecutionStatus& source,
+                                                                          const std::string& sourceName) {
   const int forms = (!spec.selectedSteps.empty()) + (!spec.fromSteps.empty()) + (spec.fromFailure ? 1 : 0);
   if (forms != 1)
     return SelectiveRejection{"selectiveExecution needs exactly one of selectedSteps, fromSteps or fromFailure"};
@@ -157,13 +166,22 @@ std::variant<std::vector<std::string>, SelectiveRejection> expandSelection(const
     if (!spec.fromSteps.empty()) {
       roots.insert(spec.fromSteps.begin(), spec.fromSteps.end());
     } else {
+      // Re-run what did not succeed, but not what was never meant to run:
+      // the branch a condition did not take (ConditionNotMet), and the steps
+      // a selective source left out (NotSelected). Those did not fail; they
+      // were not part of that run. Steps skipped because the run failed or
+      // was stopped (ExecutionFailed, Stopped) and steps the source has no
+      // status for are re-run.
       for (const auto& name : dag.steps()) {
         const StepStatus* st = findStep(source, name);
         const bool succeeded = st && st->phase == StepPhase::Succeeded;
-        const bool branchNotTaken = st && st->phase == StepPhase::Skipped && st->reason == "ConditionNotMet";
-        if (!succeeded && !branchNotTaken) roots.insert(name);
+        const bool notPartOfTheRun = st && st->phase == StepPhase::Skipped &&
+                                     (st->reason == "ConditionNotMet" || st->reason == "NotSelected");
+        if (!succeeded && !notPartOfTheRun) roots.insert(name);
       }
-      if (roots.empty()) return SelectiveRejection{"fromFailure: every step succeeded in the source execution"};
+      if (roots.empty())
+        return SelectiveRejection{"fromFailure: no step failed or was stopped in source execution " +
+                                  q(sourceName) + "; there is nothing to re-run"};
     }
     for (const auto& r : roots) {
       selected.insert(r);
@@ -188,7 +206,8 @@ std::vector<std::string> missingConnectingSteps(const Dag& dag, const std::vecto
   return inSpecOrder(dag, missing);
 }
 
-std::vector<std::string> definitionDifferences(const StepSpec& now, const StepSpec& then) {
+std::vector<std::string> definitionDifferences(const StepSpec& now, const StepDefaults& nowDefaults,
+                                               const StepSpec& then, const StepDefaults& thenDefaults) {
   std::vector<std::string> diff;
   if (now.kind != then.kind) return {"kind"};
   if (now.container && then.container) {
@@ -211,8 +230,14 @@ std::vector<std::string> definitionDifferences(const StepSpec& now, const StepSp
     if (now.condition->elseSteps != then.condition->elseSteps) diff.push_back("condition.elseSteps");
   }
   if (now.fail && then.fail && now.fail->message != then.fail->message) diff.push_back("fail.message");
-  const std::string va = now.cache && now.cache->cacheVersion ? *now.cache->cacheVersion : "";
-  const std::string vb = then.cache && then.cache->cacheVersion ? *then.cache->cacheVersion : "";
+  // The effective cache, as the planner applies it (the step's own, else
+  // defaults.cache): its cacheVersion is what the cache key carries, so
+  // bumping defaults.cache.cacheVersion says "results of steps without a
+  // cache of their own are outdated" just as a step's own bump does.
+  // Retries and the service account (own or default) do not change what a
+  // step produces, so their defaults do not count either.
+  const std::string va = effectiveCache(now, nowDefaults).cacheVersion.value_or("");
+  const std::string vb = effectiveCache(then, thenDefaults).cacheVersion.value_or("");
   if (va != vb) diff.push_back("cache.cacheVersion");
   return diff;
 }
@@ -242,7 +267,7 @@ std::variant<SelectivePlan, SelectiveRejection> planSelectiveExecution(
     const PipelineExecution& source, const std::vector<PipelineExecution>& others,
     const std::vector<ResolvedParameter>& effective) {
   const std::string& sourceName = source.metadata.name;
-  auto expanded = expandSelection(selective, dag, source.status);
+  auto expanded = expandSelection(selective, dag, source.status, sourceName);
   if (auto* r = std::get_if<SelectiveRejection>(&expanded)) return *r;
   const auto selected = std::get<std::vector<std::string>>(expanded);
   const std::set<std::string> selectedSet(selected.begin(), selected.end());
@@ -265,13 +290,17 @@ std::variant<SelectivePlan, SelectiveRejection> planSelectiveExecution(
     if (!st)
       notSucceeded.push_back(q(n) + " (not in the source)");
     else if (st->phase != StepPhase::Succeeded)
-      notSucceeded.push_back(q(n) + " (" + toString(st->phase) + ")");
+      // For a skipped step the reason is what explains it: one a selective
+      // source left out (NotSelected) has no result there to reuse, even if
+      // an earlier execution produced one.
+      notSucceeded.push_back(q(n) + " (" + toString(st->phase) +
+                             (st->phase == StepPhase::Skipped && !st->reason.empty() ? ": " + st->reason : "") + ")");
   }
   if (!notSucceeded.empty()) {
     std::string list;
     for (const auto& x : notSucceeded) list += (list.empty() ? "" : ", ") + x;
     return SelectiveRejection{"selected steps need " + list + ", which did not succeed in source execution " +
-                              q(sourceName) + "; select them too"};
+                              q(sourceName) + "; select them too, or choose a source execution where they succeeded"};
   }
 
   // Stale-reuse guard: compare what each reused step ran with.
@@ -287,7 +316,7 @@ std::variant<SelectivePlan, SelectiveRejection> planSelectiveExecution(
       stale.push_back("step " + q(n) + " does not exist in the snapshot of source execution " + q(sourceName));
       continue;
     }
-    for (const auto& field : definitionDifferences(*now, *then))
+    for (const auto& field : definitionDifferences(*now, spec.defaults, *then, source.status.pipelineSpec->defaults))
       stale.push_back("step " + q(n) + ": " + field + " differs from source execution " + q(sourceName));
     for (const auto& name : referencedParameters(*now)) {
       std::optional<std::string> ranWith;

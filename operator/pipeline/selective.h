@@ -23,30 +23,40 @@ struct SelectiveRejection {
 
 // The source: spec.selectiveExecution.sourceExecution when named, else the
 // newest (creationTimestamp, then name) Succeeded/Failed/Stopped execution of
-// the same Pipeline among others. A source that is Pending, Executing or
-// Stopping, that belongs to another Pipeline or namespace, or that never took
-// a snapshot is rejected. The result points into others.
+// the same Pipeline among others that really started (has a snapshot): one
+// rejected or stopped before it started is passed over. A named source that
+// is Pending, Executing or Stopping, that belongs to another Pipeline or
+// namespace, or that never took a snapshot is rejected. The result points
+// into others.
 std::variant<const PipelineExecution*, SelectiveRejection> resolveSourceExecution(
     const PipelineExecution& execution, const std::vector<PipelineExecution>& others);
 
 // The selected steps in spec order: selectedSteps as given, fromSteps plus
 // everything downstream, or fromFailure: every step that did not succeed in
-// the source (Skipped because ConditionNotMet excepted: it did not fail)
-// plus everything downstream. Rejects unknown names, zero or several of the
-// three forms, and an empty result.
+// the source plus everything downstream. Steps Skipped as ConditionNotMet
+// or NotSelected in the source are not roots (they did not fail; they were
+// not part of that run), so fromFailure on a source where nothing failed or
+// was stopped is rejected, plain or selective alike. Rejects unknown names,
+// zero or several of the three forms, and an empty result. sourceName is for
+// messages.
 std::variant<std::vector<std::string>, SelectiveRejection> expandSelection(const SelectiveExecutionSpec& spec,
                                                                           const Dag& dag,
-                                                                          const ExecutionStatus& source);
+                                                                          const ExecutionStatus& source,
+                                                                          const std::string& sourceName);
 
 // Steps on a path between two selected steps that are not selected, in spec
 // order (empty = connected).
 std::vector<std::string> missingConnectingSteps(const Dag& dag, const std::vector<std::string>& selected);
 
-// Fields of a step's definition that differ between now and then, among
-// those that determine what it produces ("container.image",
-// "container.args", "inputs", "condition", ...). Retries, resources,
-// timeouts and scheduling do not count.
-std::vector<std::string> definitionDifferences(const StepSpec& now, const StepSpec& then);
+// Fields of a step's effective definition that differ between now and
+// then, among those that determine what it produces ("container.image",
+// "container.args", "inputs", "condition", "cache.cacheVersion", ...).
+// Pipeline defaults count where the planner applies them to the step: the
+// cacheVersion compared is the effective one (the step's own cache, else
+// the defaults' cache), as in the cache key. Retries, resources, timeouts,
+// service account and scheduling do not count, own or default.
+std::vector<std::string> definitionDifferences(const StepSpec& now, const StepDefaults& nowDefaults,
+                                               const StepSpec& then, const StepDefaults& thenDefaults);
 
 // The execution that really produced step's outputs in source, following
 // reusedFrom / cacheHit through others (chains of selective executions).

@@ -276,7 +276,8 @@ TEST(Selective, RejectionsFailTheExecutionBeforeAnyJob) {
        {"unknown step(s) in selection: 'Tran'"}},
       {"two forms", [&] { return selectiveRun("r11", kT0 + 99, {}, twoForms, {ok}); }, {"exactly one of"}},
       {"fromFailure on a source without failures",
-       [&] { return selectiveRun("r12", kT0 + 99, {}, fromFailure, {ok}); }, {"every step succeeded"}},
+       [&] { return selectiveRun("r12", kT0 + 99, {}, fromFailure, {ok}); },
+       {"no step failed or was stopped in source execution 'abalone-ok'"}},
   };
   for (const auto& row : rows) {
     Simulation sim = row.run();
@@ -356,6 +357,7 @@ TEST(Selective, ConnectivityTable) {
 
 TEST(Selective, DefinitionDifferencesTable) {
   const StepSpec base = kPipeline.spec.steps[1];
+  const StepDefaults& defaults = kPipeline.spec.defaults;
   struct Row {
     const char* name;
     std::function<void(StepSpec&)> change;
@@ -375,8 +377,186 @@ TEST(Selective, DefinitionDifferencesTable) {
   for (const auto& row : rows) {
     StepSpec now = base;
     row.change(now);
-    EXPECT_EQ(definitionDifferences(now, base), row.fields) << row.name;
+    EXPECT_EQ(definitionDifferences(now, defaults, base, defaults), row.fields) << row.name;
   }
+}
+
+// The guard judges the effective definition the way the planner applies it:
+// a step without its own cache takes defaults.cache (its cacheVersion is in
+// the step's cache key), a step with one ignores the defaults; retries and
+// the service account do not count, from the step or from the defaults.
+TEST(Selective, DefinitionDifferencesJudgeTheEffectiveCacheVersion) {
+  const StepSpec preprocess = kPipeline.spec.steps[0];  // no cache of its own
+  const StepSpec train = kPipeline.spec.steps[1];       // cache of its own
+  const StepDefaults then = kPipeline.spec.defaults;
+  struct Row {
+    const char* name;
+    std::function<void(StepDefaults&, StepSpec&)> change;  // of the new defaults and Preprocess
+    std::vector<std::string> fields;                        // Preprocess's differences
+  };
+  const std::vector<Row> rows = {
+      {"defaults cacheVersion set", [](StepDefaults& d, StepSpec&) { d.cache.cacheVersion = "2"; },
+       {"cache.cacheVersion"}},
+      {"own cache without a version replaces versioned defaults",
+       [](StepDefaults& d, StepSpec& s) {
+         d.cache.cacheVersion = "2";
+         s.cache = CacheSpec{true, std::nullopt, std::nullopt};
+       },
+       {}},
+      {"defaults retry", [](StepDefaults& d, StepSpec&) { d.retry.maxAttempts = 4; }, {}},
+      {"defaults serviceAccountName", [](StepDefaults& d, StepSpec&) { d.serviceAccountName = "other"; }, {}},
+      {"defaults cache enabled", [](StepDefaults& d, StepSpec&) { d.cache.enabled = true; }, {}},
+  };
+  for (const auto& row : rows) {
+    StepDefaults now = then;
+    StepSpec p = preprocess;
+    row.change(now, p);
+    EXPECT_EQ(definitionDifferences(p, now, preprocess, then), row.fields) << row.name;
+    // Train's own cache decides for it, whatever the defaults say.
+    EXPECT_EQ(definitionDifferences(train, now, train, then), std::vector<std::string>{}) << row.name;
+  }
+  // A changed defaults.cache.cacheVersion makes reusing Preprocess stale,
+  // not Train, whose own cache has no version either way.
+  const PipelineExecution ok = completedRun(kPipeline, "abalone-ok", kT0, "4.37");
+  Pipeline bumped = kPipeline;
+  bumped.spec.defaults.cache.cacheVersion = "2";
+  Simulation sim = selectiveRun("abalone-bump", kT0 + 99, {}, selectSteps({"Evaluate"}), {ok}, "4.37", bumped);
+  const ExecutionStatus& st = sim.execution.status;
+  EXPECT_EQ(st.phase, ExecutionPhase::Failed);
+  EXPECT_TRUE(sim.creations.empty());
+  EXPECT_NE(st.failureReason.find("step 'Preprocess': cache.cacheVersion differs"), std::string::npos)
+      << st.failureReason;
+  EXPECT_EQ(st.failureReason.find("step 'Train'"), std::string::npos) << st.failureReason;
+  // allowStaleReuse lets it run and says so.
+  SelectiveExecutionSpec allow = selectSteps({"Evaluate"});
+  allow.allowStaleReuse = true;
+  Simulation allowed = selectiveRun("abalone-bump2", kT0 + 99, {}, allow, {ok}, "4.37", bumped);
+  EXPECT_EQ(allowed.execution.status.phase, ExecutionPhase::Succeeded) << allowed.execution.status.failureReason;
+  const StatusCondition* stale = findCondition(allowed.execution.status.conditions, "StaleReuse");
+  ASSERT_NE(stale, nullptr);
+  EXPECT_NE(stale->message.find("step 'Preprocess': cache.cacheVersion differs"), std::string::npos)
+      << stale->message;
+}
+
+// The default source is the newest execution that really started: one
+// rejected before it started (no snapshot) has nothing to reuse, and users
+// expect "the last run that did something".
+TEST(Selective, DefaultSourceSkipsExecutionsThatNeverStarted) {
+  const PipelineExecution a = completedRun(kPipeline, "abalone-a", kT0, "4.37");
+  // b is rejected as stale, c is stopped before it started: both terminal,
+  // both newer than a, neither has a snapshot.
+  const std::vector<ParameterValue> v2 = {{"InputData", "s3://datasets/abalone/v2.csv"}};
+  Simulation b = selectiveRun("abalone-b", kT0 + 100, v2, selectSteps({"Train"}), {a});
+  ASSERT_EQ(b.execution.status.phase, ExecutionPhase::Failed);
+  ASSERT_FALSE(b.execution.status.pipelineSpec.has_value());
+  ASSERT_NE(b.execution.status.failureReason.find("allowStaleReuse"), std::string::npos);
+  Simulation c(kPipeline, makeExecution("abalone-c", kT0 + 150), kT0 + 150);
+  c.execution.spec.stop = true;
+  c.runToEnd();
+  ASSERT_EQ(c.execution.status.phase, ExecutionPhase::Stopped);
+  ASSERT_FALSE(c.execution.status.pipelineSpec.has_value());
+
+  // As the rejection suggested: allowStaleReuse, no source named.
+  SelectiveExecutionSpec sel = selectSteps({"Train"});
+  sel.allowStaleReuse = true;
+  Simulation d = selectiveRun("abalone-d", kT0 + 200, v2, sel, {a, b.execution, c.execution});
+  const ExecutionStatus& st = d.execution.status;
+  EXPECT_EQ(st.phase, ExecutionPhase::Succeeded) << st.failureReason;
+  ASSERT_TRUE(st.selectiveExecution.has_value());
+  EXPECT_EQ(st.selectiveExecution->sourceExecution, "abalone-a");
+  expectReused(st, a.status, "Preprocess", "abalone-a");
+  EXPECT_NE(findCondition(st.conditions, "StaleReuse"), nullptr);
+
+  // Named explicitly, a source that never started is still rejected clearly.
+  Simulation named = selectiveRun("abalone-e", kT0 + 300, {}, selectSteps({"Train"}, "abalone-b"), {a, b.execution});
+  EXPECT_EQ(named.execution.status.phase, ExecutionPhase::Failed);
+  EXPECT_NE(named.execution.status.failureReason.find("source execution 'abalone-b' never started"),
+            std::string::npos)
+      << named.execution.status.failureReason;
+  EXPECT_TRUE(named.creations.empty());
+
+  // Nothing that started at all: no source.
+  Simulation none = selectiveRun("abalone-f", kT0 + 400, {}, selectSteps({"Train"}), {b.execution, c.execution});
+  EXPECT_EQ(none.execution.status.phase, ExecutionPhase::Failed);
+  EXPECT_NE(none.execution.status.failureReason.find("no Succeeded, Failed or Stopped execution"), std::string::npos)
+      << none.execution.status.failureReason;
+  EXPECT_TRUE(none.creations.empty());
+}
+
+// fromFailure re-runs what failed (or was stopped) in the source. Steps a
+// selective source skipped as NotSelected did not fail: they were not part
+// of that run, so they are not re-run.
+TEST(Selective, FromFailureOfASelectiveSourceRerunsOnlyWhatFailedThere) {
+  const PipelineExecution x1 = completedRun(kPipeline, "x1", kT0, "4.37");
+  Simulation x2(kPipeline, makeExecution("x2", kT0 + 100, {}, selectSteps({"Register"})), kT0 + 100);
+  x2.others = {x1};
+  x2.scripts["Register"].failuresBeforeSuccess = 1;
+  x2.runToEnd();
+  ASSERT_EQ(x2.execution.status.phase, ExecutionPhase::Failed);
+  ASSERT_EQ(stepOf(x2.execution.status, "FailNotify").reason, "NotSelected");
+
+  SelectiveExecutionSpec failure;
+  failure.fromFailure = true;
+  Simulation x3 = selectiveRun("x3", kT0 + 200, {}, failure, {x1, x2.execution});
+  const ExecutionStatus& st = x3.execution.status;
+  EXPECT_EQ(st.phase, ExecutionPhase::Succeeded) << st.failureReason;
+  EXPECT_EQ(st.selectiveExecution->sourceExecution, "x2");
+  EXPECT_EQ(st.selectiveExecution->selectedSteps, std::vector<std::string>{"Register"});
+  EXPECT_EQ(x3.stepsWithJobs(), std::set<std::string>{"Register"});
+  expectNotSelected(st, {"FailNotify"});
+  for (const char* step : {"Preprocess", "Train", "Evaluate", "MSECheck"})
+    expectReused(st, x1.status, step, "x1");
+
+  // A selective source in which everything it ran succeeded: nothing to
+  // re-run, as for a plain source where every step succeeded.
+  Simulation onlyTrain = selectiveRun("x4", kT0 + 300, {{"XGBNumRounds", "150"}}, selectSteps({"Train"}), {x1});
+  ASSERT_EQ(onlyTrain.execution.status.phase, ExecutionPhase::Succeeded);
+  SelectiveExecutionSpec again;
+  again.fromFailure = true;
+  again.sourceExecution = "x4";
+  Simulation x5 = selectiveRun("x5", kT0 + 400, {}, again, {x1, onlyTrain.execution});
+  EXPECT_EQ(x5.execution.status.phase, ExecutionPhase::Failed);
+  EXPECT_NE(x5.execution.status.failureReason.find("no step failed or was stopped in source execution 'x4'"),
+            std::string::npos)
+      << x5.execution.status.failureReason;
+  EXPECT_TRUE(x5.creations.empty());
+}
+
+// A -> C <- B. x2 re-ran only A, which failed; B was NotSelected there.
+// fromFailure on x2 re-runs A and C, and C needs B, which has no result in
+// x2: rejected with a message that says why and what to do, rather than
+// recomputing B (it did not fail) or reaching past x2 for it.
+TEST(Selective, FromFailureNeedingAStepTheSelectiveSourceDidNotRunIsRejectedClearly) {
+  Pipeline p;
+  p.metadata = kPipeline.metadata;
+  p.spec.artifactStore = kPipeline.spec.artifactStore;
+  StepSpec a = containerStep("A", "registry.example/x:1", {"a"});
+  a.outputs = {{"out", "/out"}};
+  StepSpec b = containerStep("B", "registry.example/x:1", {"b"});
+  b.outputs = {{"out", "/out"}};
+  StepSpec c = containerStep("C", "registry.example/x:1", {"c"});
+  c.inputs = {{"a", "$(steps.A.outputs.out)", "/in/a"}, {"b", "$(steps.B.outputs.out)", "/in/b"}};
+  p.spec.steps = {a, b, c};
+
+  Simulation x1(p, makeExecution("x1", kT0), kT0);
+  x1.runToEnd();
+  ASSERT_EQ(x1.execution.status.phase, ExecutionPhase::Succeeded) << x1.execution.status.failureReason;
+  Simulation x2(p, makeExecution("x2", kT0 + 100, {}, selectSteps({"A"})), kT0 + 100);
+  x2.others = {x1.execution};
+  x2.scripts["A"].failuresBeforeSuccess = 1;
+  x2.runToEnd();
+  ASSERT_EQ(x2.execution.status.phase, ExecutionPhase::Failed);
+  ASSERT_EQ(stepOf(x2.execution.status, "B").reason, "NotSelected");
+
+  SelectiveExecutionSpec failure;
+  failure.fromFailure = true;
+  Simulation x3 = selectiveRun("x3", kT0 + 200, {}, failure, {x1.execution, x2.execution}, "4.37", p);
+  const ExecutionStatus& st = x3.execution.status;
+  EXPECT_EQ(st.phase, ExecutionPhase::Failed);
+  EXPECT_TRUE(x3.creations.empty());
+  for (const char* part : {"need 'B' (Skipped: NotSelected)", "source execution 'x2'",
+                           "or choose a source execution where they succeeded"})
+    EXPECT_NE(st.failureReason.find(part), std::string::npos) << st.failureReason;
 }
 
 }  // namespace
