@@ -643,5 +643,44 @@ TEST(Plan, ACacheEntryLackingADeclaredPropertyIsNotAHit) {
   EXPECT_EQ(stepOf(st, "Train").properties.at(0).value, "2.2");
 }
 
+TEST(Plan, ExecutionAndPipelineExpressionsRenderIntoTheJob) {
+  Pipeline p = abalonePipeline();
+  p.spec.steps[0].container->args = {"$(execution.name)", "$(execution.uid)", "$(execution.startTime)",
+                                     "$(pipeline.name)"};
+  Simulation sim(p, makeExecution("abalone-x", kT0));
+  sim.step();
+  const auto& args = sim.manifests.at("Preprocess").at("spec").at("template").at("spec").at("containers").at(0).at("args");
+  std::vector<std::string> seen;
+  for (const auto& a : args.as_array()) seen.push_back(a.as_string());
+  const std::string start = *sim.execution.status.startTime;
+  EXPECT_EQ(start, formatRfc3339(kT0));
+  // The runner wraps nothing here (no runner image): args are the step's own.
+  EXPECT_EQ(seen, (std::vector<std::string>{"abalone-x", "uid-abalone-x", start, "abalone"}));
+}
+
+TEST(Plan, StepsWithoutTheirOwnCacheOrRetryTakeThePipelineDefaults) {
+  Pipeline p = abalonePipeline();
+  p.spec.defaults.retry = RetrySpec{4};
+  p.spec.defaults.cache = CacheSpec{true, std::nullopt, std::string("v1")};
+  // Preprocess has neither cache nor retry of its own; Train has both.
+  ASSERT_FALSE(p.spec.steps[0].cache || p.spec.steps[0].retry);
+  ASSERT_TRUE(p.spec.steps[1].cache && p.spec.steps[1].retry);
+  Simulation first(p, makeExecution("d1", kT0));
+  first.scripts["Evaluate"].properties = {{"mse", "1"}};
+  const ExecutionStatus& st = first.runToEnd();
+  ASSERT_EQ(st.phase, ExecutionPhase::Succeeded);
+  EXPECT_EQ(first.backoffLimit.at(stepOf(st, "Preprocess").jobName), 3) << "defaults.retry: 4 attempts";
+  EXPECT_EQ(first.backoffLimit.at(stepOf(st, "Train").jobName), 2) << "Train's own retry wins";
+  EXPECT_FALSE(stepOf(st, "Preprocess").cacheKey.empty()) << "defaults.cache enables caching";
+
+  // A second run finds Preprocess in the cache through the defaults.
+  Simulation second(p, makeExecution("d2", kT0 + 100), kT0 + 100);
+  second.cacheIndex = cacheIndexOf({first.execution});
+  second.scripts["Evaluate"].properties = {{"mse", "1"}};
+  const ExecutionStatus& st2 = second.runToEnd();
+  EXPECT_EQ(stepOf(st2, "Preprocess").reason, "CacheHit");
+  EXPECT_EQ(second.stepsWithJobs().count("Preprocess"), 0u);
+}
+
 }  // namespace
 }  // namespace sluice::pipeline

@@ -230,6 +230,10 @@ TEST(Selective, RejectionsFailTheExecutionBeforeAnyJob) {
   PipelineExecution running = makeExecution("abalone-running", kT0 + 20);
   running.status = ok.status;
   running.status.phase = ExecutionPhase::Executing;
+  PipelineExecution pending = makeExecution("abalone-pending", kT0 + 30);  // no status yet
+  PipelineExecution stopping = running;
+  stopping.metadata.name = "abalone-stopping";
+  stopping.status.phase = ExecutionPhase::Stopping;
   PipelineExecution otherPipeline = ok;
   otherPipeline.metadata.name = "other-run";
   otherPipeline.spec.pipelineRef = "other";
@@ -275,6 +279,14 @@ TEST(Selective, RejectionsFailTheExecutionBeforeAnyJob) {
       {"unknown step", [&] { return selectiveRun("r10", kT0 + 99, {}, selectSteps({"Tran"}), {ok}); },
        {"unknown step(s) in selection: 'Tran'"}},
       {"two forms", [&] { return selectiveRun("r11", kT0 + 99, {}, twoForms, {ok}); }, {"exactly one of"}},
+      {"source still Pending",
+       [&] { return selectiveRun("r13", kT0 + 99, {}, selectSteps({"Train"}, "abalone-pending"), {ok, pending}); },
+       {"'abalone-pending' is Pending"}},
+      {"source still Stopping",
+       [&] { return selectiveRun("r14", kT0 + 99, {}, selectSteps({"Train"}, "abalone-stopping"), {ok, stopping}); },
+       {"'abalone-stopping' is Stopping"}},
+      {"itself as the source",
+       [&] { return selectiveRun("r15", kT0 + 99, {}, selectSteps({"Train"}, "r15"), {ok}); }, {"'r15'"}},
       {"fromFailure on a source without failures",
        [&] { return selectiveRun("r12", kT0 + 99, {}, fromFailure, {ok}); },
        {"no step failed or was stopped in source execution 'abalone-ok'"}},
