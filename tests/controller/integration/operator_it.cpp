@@ -364,6 +364,36 @@ TEST_F(OperatorTest, SigtermEndsTheOperatorEvenWhileItsCachesCannotSync) {
   EXPECT_EQ(op.wait(10000), 0) << readFile(logPath("unreachable"));
 }
 
+// DESIGN.md: cache scope is the same Pipeline in the same namespace. Two
+// Pipelines with the same cached step: the second Pipeline's run computes its
+// own result, while a second run of the first is served from the cache.
+TEST_F(OperatorTest, CacheHitsStayWithinTheirPipeline) {
+  startOperator();
+  startKubelet([](const std::string&) { return StepBehaviour{}; });
+  for (const char* name : {"first", "second"}) {
+    apply(std::string("apiVersion: sluice.dev/v1alpha1\nkind: Pipeline\nmetadata: {name: ") + name + R"(}
+spec:
+  steps:
+  - {name: A, container: {image: registry.example/a:1, command: [work]}, cache: {enabled: true}}
+)");
+  }
+  apply(execYaml("first-1", "first"));
+  ASSERT_EQ(waitTerminal("first-1"), "Succeeded");
+  apply(execYaml("first-2", "first"));
+  apply(execYaml("second-1", "second"));
+  ASSERT_EQ(waitTerminal("first-2"), "Succeeded");
+  ASSERT_EQ(waitTerminal("second-1"), "Succeeded");
+
+  const value again = execution("first-2");
+  EXPECT_EQ(stringAt(*stepStatus(again, "A"), {"reason"}), "CacheHit") << again.at("status").serialize();
+  EXPECT_EQ(stringAt(*stepStatus(again, "A"), {"cacheHit", "execution"}), "first-1");
+  EXPECT_TRUE(jobStepsOf(*client_, ns_, "first-2").empty());
+
+  const value other = execution("second-1");
+  EXPECT_NE(stringAt(*stepStatus(other, "A"), {"reason"}), "CacheHit") << other.at("status").serialize();
+  EXPECT_EQ(jobStepsOf(*client_, ns_, "second-1"), std::vector<std::string>{"A"}) << "another Pipeline's cache is not its own";
+}
+
 TEST_F(OperatorTest, StopDeletesRunningJobsAndEndsStopped) {
   startOperator();
   startKubelet([](const std::string& step) {
