@@ -34,6 +34,15 @@ std::string execYaml(const std::string& name, const std::string& pipeline, const
          "}\nspec:\n  pipelineRef: {name: " + pipeline + "}\n" + extraSpec;
 }
 
+// A kubelet script that leaves `held`'s pod Running and finishes the others.
+FakeKubelet::Script holding(const std::string& held) {
+  return [held](const std::string& step) {
+    StepBehaviour b;
+    b.hold = step == held;
+    return b;
+  };
+}
+
 StepBehaviour abaloneScript(const std::string& step) {
   StepBehaviour b;
   if (step == "Evaluate") b.properties["mse"] = "4.37";
@@ -278,11 +287,7 @@ TEST_F(OperatorTest, AJobInAnotherNamespaceNeverDecidesAStep) {
   // without the namespace check the forged Job would be the one observed.
   const std::string other = "z" + ns_;
   startOperator("operator", {"--namespace", other});  // watches both
-  startKubelet([](const std::string& step) {
-    StepBehaviour b;
-    b.hold = step == "B";
-    return b;
-  });
+  startKubelet(holding("B"));
   apply(kLinear);
   apply(execYaml("run", "linear"));
   value real;
@@ -396,11 +401,7 @@ spec:
 
 TEST_F(OperatorTest, StopDeletesRunningJobsAndEndsStopped) {
   startOperator();
-  startKubelet([](const std::string& step) {
-    StepBehaviour b;
-    b.hold = step == "B";
-    return b;
-  });
+  startKubelet(holding("B"));
   apply(kLinear);
   apply(execYaml("run", "linear"));
   ASSERT_TRUE(eventually([&] { return jobStepsOf(*client_, ns_, "run").size() == 2; }));
