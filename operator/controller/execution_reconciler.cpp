@@ -47,14 +47,11 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
   const pipeline::PipelineExecution& exec = parsed->value;
   const std::string& ns = exec.metadata.namespace_;
   if (pipeline::isTerminal(exec.status.phase)) {
+    // Nothing to plan: skip the whole observation, but a changed spec must
+    // still be acknowledged, or kstatus tools wait on it forever.
     if (exec.status.observedGeneration == exec.metadata.generation) return {};
-    // A finished execution's spec can still change (stop, maxParallelSteps)
-    // and nothing is left to do about it; but kstatus tools (Flux, kubectl
-    // wait) take a status whose observedGeneration lags for work in
-    // progress, forever. Acknowledge the generation.
     pipeline::ExecutionStatus acknowledged = exec.status;
-    acknowledged.observedGeneration = exec.metadata.generation;
-    for (auto& c : acknowledged.conditions) c.observedGeneration = exec.metadata.generation;
+    pipeline::acknowledgeGeneration(acknowledged, exec.metadata.generation);
     return writeStatus(*object, pipeline::toJson(acknowledged));
   }
   const bool started = exec.status.pipelineSpec.has_value();

@@ -1,6 +1,5 @@
 #include "kube/leader_election.h"
 
-#include <cmath>
 #include <cstdint>
 #include <ctime>
 #include <exception>

@@ -416,7 +416,10 @@ PlanOutput plan(const PlanInput& in) {
   const int64_t gen = in.execution.metadata.generation;
   st.observedGeneration = gen;
 
-  if (isTerminal(st.phase)) return out;
+  if (isTerminal(st.phase)) {
+    acknowledgeGeneration(st, gen);
+    return out;
+  }
 
   if (!in.executionErrors.empty()) {
     // Nothing in a spec that does not parse can be trusted, stop included.

@@ -15,9 +15,6 @@ namespace {
 
 std::string q(const std::string& s) { return "'" + s + "'"; }
 
-void reject(ExecutionStatus& st, const char* reason, const std::string& message, const PlanInput& in) {
-  rejectBeforeStart(st, reason, message, in);
-}
 
 }  // namespace
 
@@ -34,7 +31,7 @@ bool startExecution(const PlanInput& in, ExecutionStatus& st) {
   // Parse errors first (a field of the wrong type), then the semantic rules.
   const FieldErrors errs = !in.pipelineErrors.empty() ? in.pipelineErrors : validatePipeline(pipeline.spec);
   if (!errs.empty()) {
-    reject(st, kReasonPipelineInvalid,
+    rejectBeforeStart(st, kReasonPipelineInvalid,
            "pipeline " + q(exec.spec.pipelineRef) + " is invalid: " + joinFieldErrors(errs), in);
     return false;
   }
@@ -45,7 +42,7 @@ bool startExecution(const PlanInput& in, ExecutionStatus& st) {
   if (selective) {
     auto resolved = resolveSourceExecution(exec, in.otherExecutions);
     if (auto* r = std::get_if<SelectiveRejection>(&resolved)) {
-      reject(st, kReasonInvalidSelective, r->message, in);
+      rejectBeforeStart(st, kReasonInvalidSelective, r->message, in);
       return false;
     }
     source = std::get<const PipelineExecution*>(resolved);
@@ -55,7 +52,7 @@ bool startExecution(const PlanInput& in, ExecutionStatus& st) {
   auto params = resolveParameters(pipeline.spec.parameters, exec.spec.parameters,
                                   source ? &source->status.parameters : nullptr);
   if (auto* e = std::get_if<ParameterError>(&params)) {
-    reject(st, kReasonInvalidParameters, "invalid parameters: " + e->message(), in);
+    rejectBeforeStart(st, kReasonInvalidParameters, "invalid parameters: " + e->message(), in);
     return false;
   }
   st.parameters = std::get<std::vector<ResolvedParameter>>(params);
@@ -64,7 +61,7 @@ bool startExecution(const PlanInput& in, ExecutionStatus& st) {
   if (selective) {
     auto planned = planSelectiveExecution(pipeline.spec, dag, *selective, *source, in.otherExecutions, st.parameters);
     if (auto* r = std::get_if<SelectiveRejection>(&planned)) {
-      reject(st, kReasonInvalidSelective, r->message, in);
+      rejectBeforeStart(st, kReasonInvalidSelective, r->message, in);
       return false;
     }
     auto& sp = std::get<SelectivePlan>(planned);

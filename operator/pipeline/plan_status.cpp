@@ -124,6 +124,11 @@ std::string truncateUtf8(const std::string& text, std::size_t maxBytes) {
   return text.substr(0, end) + marker;
 }
 
+void acknowledgeGeneration(ExecutionStatus& st, int64_t generation) {
+  st.observedGeneration = generation;
+  for (auto& c : st.conditions) c.observedGeneration = generation;
+}
+
 void capStatusMessages(ExecutionStatus& st) {
   st.failureReason = truncateUtf8(st.failureReason, kMaxStatusMessageBytes);
   for (auto& c : st.conditions) c.message = truncateUtf8(c.message, kMaxStatusMessageBytes);

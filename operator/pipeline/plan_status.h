@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,11 @@ std::vector<PlanEvent> transitionEvents(const ExecutionStatus& before, const Exe
 inline constexpr std::size_t kMaxStatusMessageBytes = 4096;  // failureReason, conditions
 inline constexpr std::size_t kMaxStepMessageBytes = 1024;    // per step (up to 200 steps)
 void capStatusMessages(ExecutionStatus& st);
+
+// A finished execution acts on nothing more, but its spec may still change
+// (stop, maxParallelSteps): record that this generation was seen, in the
+// status and its conditions, so kstatus tools take it as current.
+void acknowledgeGeneration(ExecutionStatus& st, int64_t generation);
 std::string truncateUtf8(const std::string& text, std::size_t maxBytes);
 
 }  // namespace sluice::pipeline
