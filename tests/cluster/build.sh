@@ -55,6 +55,7 @@ has kube-apiserver && build_one kube kube-apiserver k8s.io/kubernetes/cmd/kube-a
 has kubectl && build_one kube kubectl k8s.io/kubernetes/cmd/kubectl "$KUBE_LDFLAGS"
 has kube-controller-manager && build_one kube kube-controller-manager k8s.io/kubernetes/cmd/kube-controller-manager "$KUBE_LDFLAGS"
 has kube-scheduler && build_one kube kube-scheduler k8s.io/kubernetes/cmd/kube-scheduler "$KUBE_LDFLAGS"
+has kubelet && build_one kube kubelet k8s.io/kubernetes/cmd/kubelet "$KUBE_LDFLAGS"
 has kwok && build_one kwok kwok sigs.k8s.io/kwok/cmd/kwok
 has helm && build_one helm helm helm.sh/helm/v3/cmd/helm
 has versitygw && build_one s3 versitygw github.com/versity/versitygw/cmd/versitygw
