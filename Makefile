@@ -1,5 +1,5 @@
 # Thin wrapper over CMake and the test scripts, as operator users expect.
-.PHONY: all deps build build-asan build-fuzz test test-unit fuzz cluster-tools demo clean
+.PHONY: all deps build build-asan build-fuzz images test test-unit fuzz cluster-tools demo clean
 
 BUILD_DIR ?= build/release
 ASAN_DIR  ?= build/asan
@@ -19,12 +19,17 @@ build-asan: deps
 	@cmake -S . -B $(ASAN_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DSLUICE_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN_DIR)
 
+# Container images without a Docker engine: Debian root file systems from
+# mmdebstrap, the release binaries, buildah; OCI archives in build/images/.
+images: build
+	@bash scripts/build-images.sh $(BUILD_DIR)
+
 cluster-tools: deps
 	@bash tests/cluster/build.sh >/dev/null
 
 # deps, build, the fuzzers for a bounded time, control plane up, every test
 # tier, control plane always down; one summary line at the end.
-test: build-asan build-fuzz cluster-tools
+test: build-asan build-fuzz cluster-tools images
 	@bash scripts/run-tests.sh $(ASAN_DIR) $(FUZZ_DIR)
 
 # libFuzzer (clang) on the expression parser and on model parsing +
@@ -41,7 +46,7 @@ test-unit: build-asan
 	@cd $(ASAN_DIR) && ctest -L unit --output-on-failure
 
 # The Abalone pipeline and a selective re-run on the local control plane.
-demo: build cluster-tools
+demo: build cluster-tools images
 	@bash scripts/demo.sh $(BUILD_DIR)
 
 clean:
