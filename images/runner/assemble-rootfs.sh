@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
 # Usage: assemble-rootfs.sh BINARY OUT
 #
-# Lays out the runner image's files from a built sluice-runner:
-#   OUT/runner/sluice-runner   the binary (RUNPATH $ORIGIN/lib)
-#   OUT/runner/lib/SONAME      every shared library it loads except glibc's,
-#                              i.e. what `sluice-runner init` copies into a
-#                              step's emptyDir for the user image to use
-#   OUT/glibc/...              glibc's libraries and loader at the paths ldd
-#                              resolved them to, so the runner can run `init`
-#                              inside its own (scratch) image. They stay out
-#                              of lib/: a user image must use its own glibc,
-#                              since the loader and libc have to match.
-# The Dockerfile runs this in its build stage; tests/images runs it on the
-# locally built binary and checks the result, so both use the same code.
+# Lays out the runner image's root file system from a built sluice-runner:
+#   OUT/sluice-runner        the binary (DT_RPATH $ORIGIN/lib)
+#   OUT/lib/SONAME           every shared library it loads, glibc's libc,
+#                            libm ... and the dynamic loader included: what
+#                            `sluice-runner init` copies into a step's
+#                            emptyDir, so the runner needs nothing from the
+#                            step's image (which may have an older glibc, a
+#                            different libc, or none)
+#   OUT/INTERP               the binary's ELF interpreter path (e.g.
+#                            /lib64/ld-linux-x86-64.so.2), a link to the
+#                            loader in lib/, so the runner also starts the
+#                            plain way inside its own (scratch) image
+# In a step, the runner is started through the copied loader
+# (`/sluice/bin/ld.so /sluice/bin/sluice-runner exec -- ...`): the loader and
+# libc then come from lib/ and always match. scripts/build-images.sh runs
+# this for the image; tests/images runs it on the locally built binary and
+# checks the result, so both use the same code.
 set -euo pipefail
 
 if (($# != 2)); then
@@ -22,16 +27,15 @@ fi
 binary="$1"
 out="$2"
 
-# glibc's own libraries (Debian package libc6). Everything else, libstdc++
-# and libgcc_s included, is shipped: the user image may not have them.
-is_glibc() {
-	[[ "$1" =~ ^(libc|libm|libpthread|libdl|librt|libresolv|libutil|libanl|libmvec)\.so\.[0-9]+$ ||
-		"$1" =~ ^ld-linux.*\.so\.[0-9]+$ ]]
+interp="$(readelf -l "$binary" | sed -n 's/.*\[Requesting program interpreter: \(.*\)\]/\1/p')"
+[[ "$interp" == /* ]] || {
+	echo "assemble-rootfs: $binary has no program interpreter (readelf -l)" >&2
+	exit 1
 }
 
-mkdir -p "$out/runner/lib" "$out/glibc"
-cp -L "$binary" "$out/runner/sluice-runner"
-chmod 0755 "$out/runner/sluice-runner"
+mkdir -p "$out/lib"
+cp -L "$binary" "$out/sluice-runner"
+chmod 0755 "$out/sluice-runner"
 
 ldd_output="$(ldd "$binary")"
 while read -r line; do
@@ -49,11 +53,15 @@ while read -r line; do
 		echo "assemble-rootfs: cannot parse ldd line: $line" >&2
 		exit 1
 	fi
-	if is_glibc "$soname"; then
-		mkdir -p "$out/glibc$(dirname "$path")"
-		cp -L "$path" "$out/glibc$path"
-	else
-		# Named by soname: that is the name the loader looks up in $ORIGIN/lib.
-		cp -L "$path" "$out/runner/lib/$soname"
-	fi
+	# Named by soname: that is the name the loader looks up in $ORIGIN/lib.
+	cp -L "$path" "$out/lib/$soname"
 done <<<"$ldd_output"
+
+loader="$out/lib/$(basename "$interp")"
+[[ -f "$loader" ]] || {
+	echo "assemble-rootfs: ldd did not list the interpreter $interp" >&2
+	exit 1
+}
+mkdir -p "$out$(dirname "$interp")"
+rel="$(realpath --relative-to="$out$(dirname "$interp")" "$loader")"
+ln -sfn "$rel" "$out$interp"

@@ -236,7 +236,12 @@ std::variant<value, std::string> buildJobManifest(const JobOwner& owner, const S
     return std::string("container.command is required when a step has inputs, outputs or properties "
                        "(sluice-runner runs the command; it cannot know the image's entrypoint)");
   if (wrapped) {
-    container["command"] = stringArray({kRunnerBinDir + std::string("/sluice-runner"), "exec", "--"});
+    // Through the loader `sluice-runner init` copied beside it (ld.so, see
+    // operator/runner/runner_init.h): the runner then takes glibc from its
+    // own lib/, never from the step's image, which may have an older one,
+    // another libc or none.
+    container["command"] = stringArray({kRunnerBinDir + std::string("/ld.so"),
+                                        kRunnerBinDir + std::string("/sluice-runner"), "exec", "--"});
     std::vector<std::string> argv = r.command;
     argv.insert(argv.end(), r.args.begin(), r.args.end());
     container["args"] = literalArray(argv);

@@ -53,6 +53,13 @@ void copyAtomically(const std::string& src, const std::string& dest, mode_t mode
   }
 }
 
+// The dynamic loader among lib/'s files: glibc names it ld-linux-*.so.N
+// (ld-linux-x86-64.so.2, ld-linux-aarch64.so.1) or ld64.so.N.
+bool isDynamicLoader(const std::string& name) {
+  return (name.rfind("ld-linux", 0) == 0 || name.rfind("ld64.so.", 0) == 0) &&
+         name.find(".so.") != std::string::npos;
+}
+
 }  // namespace
 
 int installRunner(const std::string& destDir) {
@@ -61,15 +68,26 @@ int installRunner(const std::string& destDir) {
     const fs::path self = fs::read_symlink("/proc/self/exe", ec);
     if (ec) throw std::runtime_error("cannot resolve /proc/self/exe: " + ec.message());
     const fs::path libs = self.parent_path() / "lib";
-    if (fs::is_directory(libs, ec)) {
-      const fs::path destLibs = fs::path(destDir) / "lib";
-      fs::create_directories(destLibs, ec);
-      if (ec) throw std::runtime_error("cannot create " + destLibs.string() + ": " + ec.message());
-      for (const auto& entry : fs::directory_iterator(libs)) {
-        if (!entry.is_regular_file()) continue;  // follows symlinks: copies the target
-        copyAtomically(entry.path().string(), (destLibs / entry.path().filename()).string(), 0644);
-      }
+    if (!fs::is_directory(libs, ec))
+      throw std::runtime_error("no lib/ beside " + self.string() +
+                               ": the runner image ships the runner with every library it loads and "
+                               "its dynamic loader there (images/runner/assemble-rootfs.sh)");
+    const fs::path destLibs = fs::path(destDir) / "lib";
+    fs::create_directories(destLibs, ec);
+    if (ec) throw std::runtime_error("cannot create " + destLibs.string() + ": " + ec.message());
+    std::string loader;
+    for (const auto& entry : fs::directory_iterator(libs)) {
+      if (!entry.is_regular_file()) continue;  // follows symlinks: copies the target
+      const std::string name = entry.path().filename().string();
+      copyAtomically(entry.path().string(), (destLibs / name).string(), 0755);
+      if (isDynamicLoader(name)) loader = entry.path().string();
     }
+    if (loader.empty())
+      throw std::runtime_error(libs.string() + " has no dynamic loader (ld-linux*.so.*)");
+    // A fixed name for the Job's command, whatever the architecture calls it.
+    copyAtomically(loader, destDir + "/" + kLoaderName, 0755);
+    // Last: the main container starts only after init exits 0, and a
+    // runner binary present means everything it needs is there too.
     // Read through /proc/self/exe: it stays valid even if the file moved.
     copyAtomically("/proc/self/exe", destDir + "/sluice-runner", 0755);
   } catch (const std::exception& e) {

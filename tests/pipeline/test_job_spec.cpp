@@ -284,7 +284,7 @@ TEST(JobSpec, RunnerWrapsTheCommandStagesPathsAndIsAnnotatedWhenAbsent) {
   const auto steps = abalonePipeline().spec.steps;
   const value train = build(steps[1], withRunner);
   const value& c = mainContainer(train);
-  EXPECT_EQ(c.at("command").serialize(), R"(["/sluice/bin/sluice-runner","exec","--"])");
+  EXPECT_EQ(c.at("command").serialize(), R"(["/sluice/bin/ld.so","/sluice/bin/sluice-runner","exec","--"])");
   // (rendered() here leaves the expressions in; every $ is doubled for the kubelet)
   EXPECT_EQ(c.at("args").serialize(), R"j(["python","train.py","--num-round","$$(params.XGBNumRounds)","--eta","$$(params.XGBETA)"])j")
       << "the step's own argv follows '--'";

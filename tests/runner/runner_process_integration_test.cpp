@@ -14,6 +14,7 @@
 #include <functional>
 #include <cpprest/json.h>
 #include <filesystem>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -306,58 +307,66 @@ TEST_F(RunnerIT, BadInputsFailClearlyWithACompleteMessage) {
   }
 }
 
-TEST_F(RunnerIT, InitCopiesItselfIntoTheSharedDirectory) {
+// The build's binary has no lib/ beside it: init refuses, naming what the
+// image must hold, instead of installing a runner the step cannot start.
+TEST_F(RunnerIT, InitRefusesWithoutItsLibDirectory) {
   fs::create_directories(dir_ / "shared");
   const RunResult r = spawnRunner({"init", dir_ / "shared"}, {}, dir_ / "stderr.txt");
-  ASSERT_EQ(r.exitCode, 0) << r.stderrText;
-  EXPECT_TRUE(sameBytes(SLUICE_RUNNER_BIN, dir_ / "shared/sluice-runner"));
-  EXPECT_EQ(access((dir_ / "shared/sluice-runner").c_str(), X_OK), 0);
-  EXPECT_FALSE(fs::exists(dir_ / "shared/lib"));  // no lib/ beside the build's binary
-
-  // The copy runs, and itself installs further.
-  fs::create_directories(dir_ / "again");
-  const RunResult again =
-      spawnRunner({"init", dir_ / "again"}, {}, dir_ / "stderr.txt", nullptr, dir_ / "shared/sluice-runner");
-  EXPECT_EQ(again.exitCode, 0) << again.stderrText;
-  EXPECT_TRUE(sameBytes(SLUICE_RUNNER_BIN, dir_ / "again/sluice-runner"));
-  const RunResult bad = spawnRunner({"init", dir_ / "missing-dir"}, {}, dir_ / "stderr.txt");
-  EXPECT_EQ(bad.exitCode, 125);
-  EXPECT_NE(bad.stderrText.find("cannot create"), std::string::npos) << bad.stderrText;
+  EXPECT_EQ(r.exitCode, 125);
+  EXPECT_NE(r.stderrText.find("no lib/ beside"), std::string::npos) << r.stderrText;
+  EXPECT_FALSE(fs::exists(dir_ / "shared/sluice-runner")) << "a partial install was left behind";
 }
 
-// An image that ships the runner with its shared libraries in lib/ beside
-// it: init carries lib/ along, and the copy loads them from there
-// (RUNPATH $ORIGIN/lib), so a user image needs only glibc.
-TEST_F(RunnerIT, InitCarriesTheLibDirectoryAndTheCopyUsesIt) {
-  fs::create_directories(dir_ / "image/lib");
-  fs::copy_file(SLUICE_RUNNER_BIN, dir_ / "image/sluice-runner");
-  fs::permissions(dir_ / "image/sluice-runner", fs::perms::owner_all);
-  // The real libcpprest, found the way the loader found it for this test.
-  std::string cpprest;
+// The files of `fileNames` this process has mapped (its loader, libc,
+// libcpprest ...), found the way the loader found them for this test.
+std::map<std::string, std::string> mappedLibraries(const std::vector<std::string>& fileNames) {
+  std::map<std::string, std::string> found;
   std::istringstream ownMaps(readTextFile("/proc/self/maps"));
   for (std::string l; std::getline(ownMaps, l);) {
     const auto pos = l.find('/');
-    if (pos != std::string::npos && l.find("libcpprest.so") != std::string::npos) cpprest = l.substr(pos);
+    if (pos == std::string::npos) continue;
+    const std::string path = l.substr(pos);
+    for (const auto& name : fileNames)
+      if (fs::path(path).filename().string().rfind(name, 0) == 0) found[name] = path;
   }
-  ASSERT_FALSE(cpprest.empty()) << "this test links libcpprest, so it must be mapped";
-  const std::string soname = fs::path(cpprest).filename().string();
-  fs::copy_file(cpprest, dir_ / ("image/lib/" + soname));
+  return found;
+}
+
+// An image laid out as assemble-rootfs.sh does (the runner, lib/ with its
+// libraries and the dynamic loader): init carries lib/ along plus the loader
+// as ld.so, and the copy started the way the Job starts it (DEST/ld.so
+// DEST/sluice-runner exec) takes the loader, libc and libcpprest from DEST.
+TEST_F(RunnerIT, InitCarriesTheLibDirectoryAndTheCopyUsesItsOwnLoaderAndLibc) {
+  fs::create_directories(dir_ / "image/lib");
+  fs::copy_file(SLUICE_RUNNER_BIN, dir_ / "image/sluice-runner");
+  fs::permissions(dir_ / "image/sluice-runner", fs::perms::owner_all);
+  const auto libs = mappedLibraries({"ld-linux", "libc.so.", "libcpprest.so"});
+  ASSERT_EQ(libs.size(), 3u) << "this test links libcpprest and glibc, so they must be mapped";
+  for (const auto& [name, path] : libs) fs::copy_file(path, dir_ / "image/lib" / fs::path(path).filename());
   fs::create_directories(dir_ / "shared");
   const RunResult r = spawnRunner({"init", dir_ / "shared"}, {}, dir_ / "stderr.txt", nullptr,
                                   dir_ / "image/sluice-runner");
   ASSERT_EQ(r.exitCode, 0) << r.stderrText;
-  EXPECT_TRUE(sameBytes(cpprest, dir_ / ("shared/lib/" + soname)));
+  for (const auto& [name, path] : libs)
+    EXPECT_TRUE(sameBytes(path, dir_ / "shared/lib" / fs::path(path).filename())) << name;
+  EXPECT_TRUE(sameBytes(libs.at("ld-linux"), dir_ / "shared/ld.so"));
+  EXPECT_TRUE(sameBytes(SLUICE_RUNNER_BIN, dir_ / "shared/sluice-runner"));
 
-  // The installed copy resolves libcpprest from its own lib/ directory.
   value spec = value::object();
   spec["store"] = store();
   const std::string maps = dir_ / "copy-maps.txt";
   // The command reads its parent's (the runner's) memory map.
-  const RunResult self = spawnRunner({"exec", "--", "/bin/sh", "-c", "cat /proc/$PPID/maps > \"$1\"", "sh", maps},
-                                     runnerEnv(spec), dir_ / "stderr.txt", nullptr, dir_ / "shared/sluice-runner");
+  const RunResult self =
+      spawnRunner({dir_ / "shared/sluice-runner", "exec", "--", "/bin/sh", "-c", "cat /proc/$PPID/maps > \"$1\"",
+                   "sh", maps},
+                  runnerEnv(spec), dir_ / "stderr.txt", nullptr, dir_ / "shared/ld.so");
   ASSERT_EQ(self.exitCode, 0) << self.stderrText;
-  EXPECT_NE(readTextFile(maps).find((fs::path(dir_.path()) / "shared/lib" / soname).string()), std::string::npos)
-      << "the copy did not load libcpprest from its lib/ directory";
+  const std::string copyMaps = readTextFile(maps);
+  const fs::path shared = fs::path(dir_.path()) / "shared";
+  EXPECT_NE(copyMaps.find((shared / "ld.so").string()), std::string::npos) << "not started by the copied loader";
+  for (const auto& name : {"libc.so.", "libcpprest.so"})
+    EXPECT_NE(copyMaps.find((shared / "lib" / fs::path(libs.at(name)).filename()).string()), std::string::npos)
+        << "the copy did not load " << name << " from its lib/ directory";
 }
 
 }  // namespace
