@@ -5,12 +5,15 @@
 #   DF_INSTR[i]   instruction keyword (upper case), continuation lines joined
 #   DF_ARGS[i]    the rest of the instruction
 #   DF_STAGE[i]   index of the stage it belongs to (-1: before the first FROM)
-#   DF_GLOBAL_ARG[name]=default   ARGs declared before the first FROM
+#   DF_GLOBAL_ARG[name]=default   ARGs declared before the first FROM; an
+#                 ARG without a default is there with the value DF_NO_DEFAULT
 #   DF_NSTAGES    number of FROM instructions
 
 declare -a DF_INSTR DF_ARGS DF_STAGE
 declare -A DF_GLOBAL_ARG
 DF_NSTAGES=0
+# Not a value a Dockerfile can spell: marks "declared, no default".
+DF_NO_DEFAULT=$'\x01no-default'
 
 parse_dockerfile() {
 	local file="$1" line logical="" stage=-1
@@ -25,12 +28,17 @@ parse_dockerfile() {
 		logical+="$line"
 		if [[ "$logical" =~ ^[[:space:]]*([A-Za-z]+)[[:space:]]+(.*)$ ]]; then
 			local instr="${BASH_REMATCH[1]^^}" args="${BASH_REMATCH[2]}"
+			args="${args%"${args##*[![:space:]]}"}" # trailing blanks
 			if [[ "$instr" == FROM ]]; then
 				stage=$((stage + 1))
 				DF_NSTAGES=$((stage + 1))
 			fi
-			if [[ "$instr" == ARG && $stage -lt 0 && "$args" =~ ^([A-Za-z_][A-Za-z0-9_]*)=(.*)$ ]]; then
-				DF_GLOBAL_ARG["${BASH_REMATCH[1]}"]="${BASH_REMATCH[2]}"
+			if [[ "$instr" == ARG && $stage -lt 0 ]]; then
+				if [[ "$args" =~ ^([A-Za-z_][A-Za-z0-9_]*)=(.*)$ ]]; then
+					DF_GLOBAL_ARG["${BASH_REMATCH[1]}"]="${BASH_REMATCH[2]}"
+				elif [[ "$args" =~ ^([A-Za-z_][A-Za-z0-9_]*)$ ]]; then
+					DF_GLOBAL_ARG["${BASH_REMATCH[1]}"]="$DF_NO_DEFAULT"
+				fi
 			fi
 			DF_INSTR+=("$instr")
 			DF_ARGS+=("$args")
@@ -40,39 +48,16 @@ parse_dockerfile() {
 	done <"$file"
 }
 
-# Expands ${NAME} and $NAME from the global ARG defaults.
+# Expands ${NAME} and $NAME from the global ARG defaults (ARGs without a
+# default are left as they are).
 expand_global_args() {
 	local s="$1" name
 	for name in "${!DF_GLOBAL_ARG[@]}"; do
+		[[ "${DF_GLOBAL_ARG[$name]}" == "$DF_NO_DEFAULT" ]] && continue
 		s="${s//\$\{$name\}/${DF_GLOBAL_ARG[$name]}}"
 		s="${s//\$$name/${DF_GLOBAL_ARG[$name]}}"
 	done
 	printf '%s' "$s"
-}
-
-# Prints the packages of every `apt-get install` in stage STAGE, one a line.
-apt_packages_of_stage() {
-	local stage="$1" i word collecting prev=""
-	for i in "${!DF_INSTR[@]}"; do
-		[[ "${DF_INSTR[$i]}" == RUN && "${DF_STAGE[$i]}" == "$stage" ]] || continue
-		collecting=0
-		# Word splitting is what we want here: shell words of the RUN line.
-		# shellcheck disable=SC2086
-		set -f
-		for word in ${DF_ARGS[$i]}; do
-			if ((collecting)); then
-				case "$word" in
-				'&&' | ';' | '||' | '|') collecting=0 ;;
-				-*) ;;
-				*) printf '%s\n' "$word" ;;
-				esac
-			elif [[ "$word" == install && "$prev" == apt-get ]]; then
-				collecting=1
-			fi
-			prev="$word"
-		done
-		set +f
-	done
 }
 
 # Prints the argument list of instruction i with flags (--from=..., --chown=...) removed.
@@ -90,4 +75,14 @@ instruction_operands() {
 instruction_from_flag() {
 	[[ "${DF_ARGS[$1]}" =~ --from=([^[:space:]]+) ]] && printf '%s' "${BASH_REMATCH[1]}"
 	return 0
+}
+
+# Prints KEY<TAB>VALUE for each key="value" (or key=value) pair of a LABEL
+# instruction's arguments.
+label_pairs() {
+	local rest="$1"
+	while [[ "$rest" =~ ^[[:space:]]*([A-Za-z0-9._/-]+)=(\"([^\"]*)\"|([^[:space:]\"]*))(.*)$ ]]; do
+		printf '%s\t%s\n' "${BASH_REMATCH[1]}" "${BASH_REMATCH[3]}${BASH_REMATCH[4]}"
+		rest="${BASH_REMATCH[5]}"
+	done
 }
