@@ -22,7 +22,15 @@ stop_one() {
 	rm -f "$f"
 }
 
-for c in kwok kube-scheduler kube-controller-manager versitygw-tls versitygw kube-apiserver etcd; do
+# The real node (up.sh --real-node): the kubelet first, so it restarts
+# nothing; then its containers while containerd still answers; then
+# containerd and whatever it left (real_node_down.sh).
+source "$CLUSTER_DIR/real_node_down.sh"
+stop_one kubelet
+real_node_down_containers
+stop_one containerd
+real_node_down_rest
+for c in kwok kube-scheduler kube-controller-manager versitygw-pods versitygw-tls versitygw kube-apiserver etcd; do
 	stop_one "$c"
 done
 # Data goes; logs stay for post-mortems until the next up.sh.

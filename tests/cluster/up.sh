@@ -6,21 +6,30 @@
 #   up.sh --s3     the same plus the S3-compatible server (versitygw)
 #   up.sh --full   adds kube-controller-manager, kube-scheduler, kwok with
 #                  three fake nodes (two CPU, one GPU) and the S3 server
+#   up.sh --full --real-node
+#                  adds a real node: containerd + runc, a kubelet, CNI on a
+#                  bridge, and the images of `make images` (real_node.sh);
+#                  needs root. Its pods run for real; it carries the taint
+#                  sluice.dev/real-node=true:NoSchedule and that label, so
+#                  only pods that ask for it land there.
 #
 # State lives in $SLUICE_TESTENV_RUN (default /tmp/sluice-testenv). Tests read
 # $SLUICE_TESTENV_RUN/env. down.sh stops exactly the processes started here.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$CLUSTER_DIR/certs.sh"
+source "$CLUSTER_DIR/real_node.sh"
 
-FULL=0 S3=0
+FULL=0 S3=0 REAL_NODE=0
 for a in "$@"; do
 	case "$a" in
 	--full) FULL=1 S3=1 ;;
 	--s3) S3=1 ;;
-	*) die "unknown flag $a (use --s3 or --full)" ;;
+	--real-node) REAL_NODE=1 FULL=1 S3=1 ;;
+	*) die "unknown flag $a (use --s3, --full or --real-node)" ;;
 	esac
 done
+((REAL_NODE)) && real_node_preflight
 
 RUN="$SLUICE_TESTENV_RUN"
 if [[ -d "$RUN/pids" ]] && ls "$RUN"/pids/*.pid >/dev/null 2>&1; then
@@ -30,6 +39,7 @@ fi
 need=(etcd kube-apiserver kubectl)
 ((S3)) && need+=(versitygw)
 ((FULL)) && need+=(kube-controller-manager kube-scheduler kwok)
+((REAL_NODE)) && need+=(kubelet)
 BIN="$(bash "$CLUSTER_DIR/build.sh" "${need[@]}")"
 rm -rf "$RUN"
 mkdir -p "$RUN"/{pki,logs,pids,etcd,s3}
@@ -70,6 +80,9 @@ gen_ca "$PKI"
 gen_cert "$PKI" apiserver "/CN=kube-apiserver" serverAuth \
 	"IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
 gen_cert "$PKI" admin "/O=system:masters/CN=sluice-test-admin" clientAuth
+# The apiserver's client certificate towards kubelets (logs, exec), which
+# the real node's kubelet accepts as signed by the test CA.
+gen_cert "$PKI" apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" clientAuth
 openssl genrsa -out "$PKI/sa.key" 2048 2>/dev/null
 openssl rsa -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub" 2>/dev/null
 
@@ -99,7 +112,9 @@ start kube-apiserver "$BIN/kube-apiserver" \
 	--service-account-issuer=https://kubernetes.default.svc.cluster.local \
 	--api-audiences=https://kubernetes.default.svc.cluster.local \
 	--service-cluster-ip-range=10.0.0.0/24 \
-	--authorization-mode=RBAC \
+	--authorization-mode=Node,RBAC \
+	--kubelet-client-certificate="$PKI/apiserver-kubelet-client.crt" --kubelet-client-key="$PKI/apiserver-kubelet-client.key" \
+	--kubelet-certificate-authority="$PKI/ca.crt" --kubelet-preferred-address-types=InternalIP \
 	--profiling=false --enable-priority-and-fairness=false \
 	--etcd-compaction-interval=10s --watch-cache-sizes=configmaps#0 \
 	--v=1
@@ -174,7 +189,14 @@ if ((FULL)); then
 	"${KUBECTL[@]}" apply -f "$CLUSTER_DIR/nodes.yaml" >/dev/null
 	wait_for "kube-controller-manager" 60 curl -skf "https://127.0.0.1:$KCM_PORT/healthz"
 	wait_for "kube-scheduler" 60 curl -skf "https://127.0.0.1:$SCHED_PORT/healthz"
-	wait_for "kwok nodes Ready" 60 "${KUBECTL[@]}" wait --for=condition=Ready node --all --timeout=1s
+	wait_for "kwok nodes Ready" 60 "${KUBECTL[@]}" wait --for=condition=Ready node -l type=kwok --timeout=1s
+fi
+
+# ---- the real node ----
+if ((REAL_NODE)); then
+	real_node_containerd
+	real_node_kubelet
+	real_node_s3
 fi
 
 {
@@ -185,6 +207,11 @@ fi
 	echo "export SLUICE_TEST_HELM='$BIN/helm'"
 	echo "export SLUICE_TEST_KUBE_VERSION='$KUBE_VERSION'"
 	echo "export SLUICE_TEST_FULL='$FULL'"
+	echo "export SLUICE_TEST_REAL_NODE='$( ((REAL_NODE)) && echo "$REAL_NODE_NAME")'"
+	if ((REAL_NODE)); then
+		echo "export SLUICE_TEST_REAL_NODE_TAINT='$REAL_NODE_TAINT_KEY'"
+		echo "export SLUICE_TEST_POD_S3_ENDPOINT='http://$REAL_NODE_GATEWAY:$POD_S3_PORT'"
+	fi
 	if ((S3)); then
 		echo "export SLUICE_TEST_S3_ENDPOINT='http://127.0.0.1:$S3_PORT'"
 		echo "export SLUICE_TEST_S3_TLS_ENDPOINT='https://127.0.0.1:$S3_TLS_PORT'"
@@ -196,5 +223,5 @@ fi
 } >"$RUN/env"
 chmod 600 "$RUN/env"
 
-log "cluster ready ($( ((FULL)) && echo full || echo apiserver)$( ((S3)) && echo ' + s3')) at $SERVER"
+log "cluster ready ($( ((FULL)) && echo full || echo apiserver)$( ((S3)) && echo ' + s3')$( ((REAL_NODE)) && echo ' + real node')) at $SERVER"
 log "kubeconfig: $RUN/admin.kubeconfig   logs: $RUN/logs   env: source $RUN/env"
