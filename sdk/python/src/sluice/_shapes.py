@@ -123,8 +123,8 @@ def execution_reason(obj: Mapping[str, Any]) -> str:
 
 def last_modified(obj: Mapping[str, Any]) -> datetime | None:
     """The newest write to the object (its managedFields times), else its creation."""
-    times = [parse_time(m.get("time")) for m in _meta(obj).get("managedFields") or []]
-    times = [t for t in times if t is not None]
+    parsed = (parse_time(m.get("time")) for m in _meta(obj).get("managedFields") or [])
+    times = [t for t in parsed if t is not None]
     return max(times) if times else parse_time(_meta(obj).get("creationTimestamp"))
 
 
