@@ -27,4 +27,4 @@ if [[ ! -x "$VENV/bin/python" || "$(cat "$VENV/.sluice-stamp" 2>/dev/null)" != "
 fi
 flock -u 9
 cd "$ROOT"
-exec "$VENV/bin/python" -m pytest -q -p no:cacheprovider "$@"
+exec "$VENV/bin/python" -m pytest -q -rs -p no:cacheprovider "$@"
