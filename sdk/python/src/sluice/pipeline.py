@@ -67,7 +67,8 @@ class Pipeline:
                 :class:`PipelineInvalidError` (every problem with its field path) if
                 it is invalid. The API server's schema errors raise
                 :class:`ApiError` whatever this says.
-            timeout: how long to wait for the operator's verdict, in seconds.
+            timeout: how long to wait for the operator's verdict, in seconds;
+                without one by then, the result says ``PipelineStatus: Pending``.
         """
         body = self._manifest(definition)
         for _ in range(5):
