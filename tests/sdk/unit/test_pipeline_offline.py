@@ -120,14 +120,19 @@ def test_plan_passes_start_arguments_as_cli_flags_and_parses_json(pipeline, tmp_
     out = pipeline.plan({"XGBNumRounds": 200}, SelectiveExecutionConfig(["Train", "Evaluate"], "ml/first", allow_stale_reuse=True))
     assert out["argv"] == ["plan", "abalone", "-n", "ml", "-o", "json", "-p", "XGBNumRounds=200",
                            "--from", "first", "--steps", "Train,Evaluate", "--allow-stale-reuse"]
-    out = pipeline.plan(selective_execution_config=SelectiveExecutionConfig.from_failure_of())
-    assert out["argv"][-1] == "--from-failure"
+    out = pipeline.plan(selective_execution_config=SelectiveExecutionConfig.from_failure_of(), parallelism_config=2)
+    assert out["argv"][-3:] == ["--from-failure", "--max-parallel", "2"]
 
 
 def test_plan_failure_carries_the_clis_message(pipeline, tmp_path):
     cli = _script(tmp_path, "import sys\nsys.stderr.write('error: unknown step Trian\\n')\nsys.exit(1)\n")
     with pytest.raises(PlanError, match="failed \\(exit 1\\): error: unknown step Trian"):
         pipeline.plan(kubectl_sluice=cli)
+    refused = _script(tmp_path, "import json, sys\nprint(json.dumps({'kind': 'PlanPreview', 'verdict': {'accepted': False}}))\nsys.exit(1)\n")
+    assert pipeline.plan(kubectl_sluice=refused)["verdict"] == {"accepted": False}, "a refusal is a preview"
+    crashed = _script(tmp_path, "import json, sys\nprint(json.dumps({'kind': 'PlanPreview'}))\nsys.exit(5)\n")
+    with pytest.raises(PlanError, match="exit 5"):
+        pipeline.plan(kubectl_sluice=crashed)
     notjson = _script(tmp_path, "print('STEP PHASE')\n")
     with pytest.raises(PlanError, match="not JSON"):
         pipeline.plan(kubectl_sluice=notjson)

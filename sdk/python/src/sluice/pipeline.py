@@ -312,6 +312,13 @@ class Pipeline:
         the output of ``kubectl-sluice plan ... -o json``, parsed. The CLI runs the
         operator's own planner; the SDK does not reimplement it.
 
+        The result is the CLI's ``PlanPreview`` (``formatVersion`` 1): ``verdict``
+        (``accepted``, ``phase``, ``reason``, ``message``: the operator's own
+        messages), ``sourceExecution``, ``selectedSteps``, ``parameters[]`` and
+        ``steps[]`` with each step's ``action`` (run, reuse, cacheHit, skip, fail)
+        and ``producer``. A refused run is a preview with ``verdict.accepted``
+        false, not an exception.
+
         The binary is ``kubectl_sluice``, else ``$SLUICE_KUBECTL_SLUICE``, else
         ``kubectl-sluice`` on PATH. Raises :class:`PlanUnavailableError` when there is
         none, :class:`PlanError` with the CLI's message when it fails.
@@ -344,15 +351,22 @@ class Pipeline:
                 argv.append("--allow-stale-reuse")
         n = max_parallel_steps(parallelism_config)
         if n is not None:
-            argv += ["--max-parallel-steps", str(n)]
+            argv += ["--max-parallel", str(n)]
         try:
             r = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired as e:
             raise PlanError(f"kubectl-sluice plan did not finish within {timeout:.0f}s") from e
-        if r.returncode != 0:
+        preview: Any = None
+        try:
+            preview = json.loads(r.stdout) if r.stdout.strip() else None
+        except ValueError:
+            preview = None
+        # Exit 1 with a PlanPreview is a refused run (verdict.accepted false):
+        # that is the answer, not an error of the CLI.
+        refused = r.returncode == 1 and isinstance(preview, dict) and preview.get("kind") == "PlanPreview"
+        if r.returncode != 0 and not refused:
             msg = (r.stderr or r.stdout).strip() or f"exit code {r.returncode}"
             raise PlanError(f"kubectl-sluice plan {self.arn} failed (exit {r.returncode}): {msg}")
-        try:
-            return json.loads(r.stdout)
-        except ValueError as e:
-            raise PlanError(f"kubectl-sluice plan printed something that is not JSON: {r.stdout[:200]!r}") from e
+        if preview is None:
+            raise PlanError(f"kubectl-sluice plan printed something that is not JSON: {r.stdout[:200]!r}")
+        return preview
