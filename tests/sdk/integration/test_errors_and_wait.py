@@ -123,5 +123,5 @@ def test_waiting_on_a_deleted_execution_raises(cluster, abalone, script_holder):
     script_holder["script"] = holding("Train")
     run = abalone.start()
     threading.Timer(1.0, cluster.session.delete, args=("pipelineexecutions", cluster.namespace, run.name)).start()
-    with pytest.raises(NotFoundError, match="deleted while waiting"):
+    with pytest.raises(NotFoundError, match="was deleted while waiting"):
         run.wait(delay=5, max_attempts=6)

@@ -119,7 +119,7 @@ class PipelineExecution:
             deadline=deadline, chunk_seconds=chunk_seconds, resource_version=resource_version,
         ):
             if obj is None:
-                raise NotFoundError(404, "NotFound", f"PipelineExecution {self.arn} was deleted while waiting for it")
+                raise NotFoundError(404, "NotFound", f"PipelineExecution {self.arn} does not exist (or was deleted while waiting for it)")
             self._last = obj
             phase = shapes.execution_phase(obj)
             if phase in shapes.TERMINAL_PHASES:
