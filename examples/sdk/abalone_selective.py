@@ -55,7 +55,11 @@ config = SelectiveExecutionConfig(
 )
 try:
     # What the run would do, from the operator's own planner (kubectl-sluice plan).
-    print(pipeline.plan(parameters, config))
+    preview = pipeline.plan(parameters, config)
+    verdict = preview["verdict"]
+    print(f"plan: accepted={verdict['accepted']} ({verdict['reason']}) {verdict['message']}".rstrip())
+    for s in preview["steps"]:
+        print(f"  {s['name']:<11} {s['action']:<8} {s.get('producer') or ''}")
 except PlanUnavailableError as e:
     print(f"(no preview: {e})")
 rerun = pipeline.start(parameters=parameters, selective_execution_config=config, wait=True)

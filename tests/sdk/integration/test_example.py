@@ -37,3 +37,9 @@ def test_the_notebook_example_runs(cluster):
     assert len(reused) == 1, out  # Preprocess of the re-run, reused from the first run
     assert cluster.kubelet.steps_run_by(rerun.split("/")[1]) == ["Evaluate", "Train"]
     assert any(line.split()[:3] == ["XGBNumRounds", "300", "Override"] for line in out.splitlines()), out
+    # With kubectl-sluice available the example previews the re-run first.
+    if "plan: accepted=" in out:
+        assert "plan: accepted=True" in out, out
+        assert any(line.split()[:3] == ["Preprocess", "reuse", first.split("/")[1]] for line in out.splitlines()), out
+    else:
+        assert "(no preview: plan() needs the kubectl-sluice binary" in out, out
