@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
 	g++ clang libclang-rt-14-dev cmake ninja-build make pkg-config
 	libcpprest-dev libyaml-cpp-dev libboost-dev libboost-system-dev libssl-dev
-	googletest libgtest-dev openssl ca-certificates curl python3 procps
+	googletest libgtest-dev openssl ca-certificates curl python3 python3-venv procps
 	# images without a Docker engine (make images)
 	mmdebstrap buildah skopeo
 	# the real test node (tests/cluster/up.sh --real-node)
