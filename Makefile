@@ -42,7 +42,7 @@ build-fuzz: deps
 fuzz: build-fuzz
 	@cd $(FUZZ_DIR) && ctest -R '^fuzz_' --output-on-failure
 
-test-unit: build-asan
+test-unit: build-asan images
 	@cd $(ASAN_DIR) && ctest -L unit --output-on-failure
 
 # The Abalone pipeline and a selective re-run on the local control plane.

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # make demo: the Abalone pipeline and a selective re-run on the local control
-# plane (etcd, kube-apiserver, controller-manager, scheduler, kwok nodes with
-# one GPU node), printing both executions' step tables.
-#
-# There is no container runtime here: kwok plays the kubelet, and
-# sluice-test-pod-completer writes the termination message sluice-runner
-# would write in each step's pod (output URIs, Evaluate's mse).
-# Set SLUICE_DEMO_KEEP=1 to leave the cluster running afterwards.
+# plane (etcd, kube-apiserver, controller-manager, scheduler, kwok nodes, and
+# a real node: kubelet + containerd running the images `make images` built),
+# printing both executions' step tables. Every step runs for real: the runner
+# stages S3 inputs and outputs, XGBoost trains on an Abalone-shaped data set
+# (examples/abalone/make_dataset.py), Evaluate reports the real MSE.
+# Needs root (the kubelet and containerd). Set SLUICE_DEMO_KEEP=1 to leave
+# the cluster running afterwards.
 set -euo pipefail
 BUILD_DIR="${1:?usage: demo.sh BUILD_DIR}"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -21,26 +21,30 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== starting the local control plane (first run builds it from the Kubernetes Go modules)"
-bash "$ROOT/tests/cluster/up.sh" --full
+bash "$ROOT/tests/cluster/up.sh" --full --real-node
 source "$SLUICE_TESTENV_RUN/env"
+source "$ROOT/tests/common/s3_curl.sh"
+VERSION="$(sed -n 's/^project(sluice VERSION \([0-9.]*\).*/\1/p' "$ROOT/CMakeLists.txt")"
 kc() { "$SLUICE_TEST_KUBECTL" --kubeconfig "$SLUICE_TEST_KUBECONFIG" "$@"; }
 
 kc apply --server-side -f "$ROOT/crds" >/dev/null
 kc wait --for=condition=Established crd/pipelines.sluice.dev crd/pipelineexecutions.sluice.dev --timeout=60s >/dev/null
 kc create namespace "$NS" >/dev/null
 kc -n "$NS" create serviceaccount pipeline-steps >/dev/null
-kc -n "$NS" apply -f "$ROOT/examples/s3-credentials-secret.yaml" >/dev/null
+kc -n "$NS" create secret generic s3-creds --from-literal=AWS_ACCESS_KEY_ID="$SLUICE_TEST_S3_ACCESS_KEY" \
+	--from-literal=AWS_SECRET_ACCESS_KEY="$SLUICE_TEST_S3_SECRET_KEY" >/dev/null
+echo "== the raw data set: an Abalone-shaped CSV uploaded to s3://pipelines/datasets/abalone/"
+s3_make_bucket pipelines
+python3 "$ROOT/examples/abalone/make_dataset.py" "$SLUICE_TESTENV_RUN/abalone.csv"
+s3_put "$SLUICE_TESTENV_RUN/abalone.csv" pipelines/datasets/abalone/abalone.csv
 
 "$BUILD_DIR/operator/cmd/sluice-operator" --kubeconfig "$SLUICE_TEST_KUBECONFIG" --namespace "$NS" \
 	--metrics-bind-address 0 --health-probe-bind-address 0 \
-	--runner-image registry.example/sluice-runner:0.1.0 >"$SLUICE_TESTENV_RUN/logs/operator.log" 2>&1 &
-pids+=($!)
-"$BUILD_DIR/tests/e2e/sluice-test-pod-completer" --kubeconfig "$SLUICE_TEST_KUBECONFIG" --namespace "$NS" \
-	--property Evaluate.mse=4.37 >"$SLUICE_TESTENV_RUN/logs/completer.log" 2>&1 &
+	--runner-image "ghcr.io/sluice-dev/sluice-runner:$VERSION" >"$SLUICE_TESTENV_RUN/logs/operator.log" 2>&1 &
 pids+=($!)
 
 wait_done() {
-	for _ in $(seq 1 600); do
+	for _ in $(seq 1 3000); do
 		p="$(kc -n "$NS" get plx "$1" -o jsonpath='{.status.phase}' 2>/dev/null || true)"
 		[[ "$p" == Succeeded || "$p" == Failed || "$p" == Stopped ]] && return 0
 		sleep 0.2
@@ -61,7 +65,8 @@ table() {
 }
 
 echo "== 1. the Abalone pipeline, run in full"
-kc -n "$NS" apply -f "$ROOT/examples/abalone/pipeline.yaml"
+sed "s#ARTIFACT_STORE_ENDPOINT#$SLUICE_TEST_POD_S3_ENDPOINT#" "$ROOT/examples/abalone/pipeline-local.yaml" |
+	kc -n "$NS" apply -f -
 kc -n "$NS" apply -f - <<YAML
 apiVersion: sluice.dev/v1alpha1
 kind: PipelineExecution
@@ -71,6 +76,9 @@ YAML
 wait_done abalone-first
 table abalone-first
 
+echo
+echo "Evaluate's log (the real model's error on the test set):"
+kc -n "$NS" logs "job/$(kc -n "$NS" get plx abalone-first -o jsonpath='{.status.steps[?(@.name=="Evaluate")].jobName}')" -c main
 echo
 echo "== 2. selective re-run: only Train and Evaluate, with XGBNumRounds=150; Preprocess is linked, not recomputed"
 kc -n "$NS" apply -f - <<YAML

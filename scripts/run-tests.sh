@@ -2,6 +2,7 @@
 # Runs every test tier from the given (sanitizer) build directory:
 #   1. unit + integration against etcd + kube-apiserver + S3 (no controllers)
 #   2. e2e against the full control plane (controller-manager, scheduler, kwok)
+#      and the real node (kubelet, containerd, the images of `make images`)
 # Each cluster is always stopped, even on failure or interrupt. Exits non-zero
 # when any test failed or a cluster could not start.
 set -uo pipefail
@@ -59,7 +60,7 @@ if [[ -n "$FUZZ_DIR" ]]; then
 	count "$BASE_RUN-fuzz.out"
 fi
 tier integration "--s3" '^(unit|integration)$' || rc=1
-tier e2e "--full" '^e2e$' || rc=1
+tier e2e "--full --real-node" '^e2e$' || rc=1
 rm -f "$BASE_RUN"-*.out
 if ((rc)); then echo "== some tests FAILED" >&2; else echo "== all test tiers passed"; fi
 echo "Total: $PASSED passed, $FAILED failed"
