@@ -38,7 +38,19 @@ void setExecutionPhase(ExecutionStatus& st, ExecutionPhase phase, const std::str
   if (phase == ExecutionPhase::Failed || phase == ExecutionPhase::Stopped) succeeded = "False";
   setCondition(st.conditions, "Ready", ready, reason, message, now, generation);
   setCondition(st.conditions, "Succeeded", succeeded, reason, message, now, generation);
+  setProgressConditions(st.conditions, phase, reason, message, now, generation);
   if (isTerminal(phase) && !st.endTime) st.endTime = formatRfc3339(now);
+}
+
+void setProgressConditions(std::vector<StatusCondition>& conditions, ExecutionPhase phase, const std::string& reason,
+                           const std::string& message, UnixSeconds now, int64_t generation) {
+  // kstatus reads Reconciling=True as InProgress and Stalled=True as
+  // Failed; both are "abnormal-true", so they stay False otherwise rather
+  // than disappear (a condition that comes and goes hides its history).
+  const bool working = !isTerminal(phase);
+  const bool failed = phase == ExecutionPhase::Failed;
+  setCondition(conditions, "Reconciling", working ? "True" : "False", reason, working ? message : "", now, generation);
+  setCondition(conditions, "Stalled", failed ? "True" : "False", reason, failed ? message : "", now, generation);
 }
 
 namespace {
@@ -124,9 +136,24 @@ std::string truncateUtf8(const std::string& text, std::size_t maxBytes) {
   return text.substr(0, end) + marker;
 }
 
-void acknowledgeGeneration(ExecutionStatus& st, int64_t generation) {
+bool acknowledgeGeneration(ExecutionStatus& st, int64_t generation, UnixSeconds now) {
+  bool changed = st.observedGeneration != generation;
   st.observedGeneration = generation;
-  for (auto& c : st.conditions) c.observedGeneration = generation;
+  for (auto& c : st.conditions) {
+    changed = changed || c.observedGeneration != generation;
+    c.observedGeneration = generation;
+  }
+  // An execution that finished under an operator without the Reconciling
+  // and Stalled conditions gets them from the outcome it recorded, so GitOps
+  // tools judge old runs like new ones.
+  if (isTerminal(st.phase) && (!findCondition(st.conditions, "Reconciling") || !findCondition(st.conditions, "Stalled"))) {
+    const StatusCondition* outcome = findCondition(st.conditions, "Succeeded");
+    const std::string reason = outcome ? outcome->reason : toString(st.phase);
+    const std::string message = outcome ? outcome->message : st.failureReason;
+    setProgressConditions(st.conditions, st.phase, reason, message, now, generation);
+    changed = true;
+  }
+  return changed;
 }
 
 void capStatusMessages(ExecutionStatus& st) {
