@@ -47,10 +47,13 @@ void setProgressConditions(std::vector<StatusCondition>& conditions, ExecutionPh
   // kstatus reads Reconciling=True as InProgress and Stalled=True as
   // Failed; both are "abnormal-true", so they stay False otherwise rather
   // than disappear (a condition that comes and goes hides its history).
+  // Stopped is Stalled too: it will not finish without someone creating a
+  // new execution, and with Ready=False and nothing else kstatus would call
+  // it InProgress forever.
   const bool working = !isTerminal(phase);
-  const bool failed = phase == ExecutionPhase::Failed;
+  const bool stalled = phase == ExecutionPhase::Failed || phase == ExecutionPhase::Stopped;
   setCondition(conditions, "Reconciling", working ? "True" : "False", reason, working ? message : "", now, generation);
-  setCondition(conditions, "Stalled", failed ? "True" : "False", reason, failed ? message : "", now, generation);
+  setCondition(conditions, "Stalled", stalled ? "True" : "False", reason, stalled ? message : "", now, generation);
 }
 
 namespace {

@@ -41,7 +41,7 @@ const StatusCondition* findCondition(const std::vector<StatusCondition>& conditi
 //     Stopping
 //   Succeeded                  True   True      False       False
 //   Failed                     False  False     False       True
-//   Stopped                    False  False     False       False
+//   Stopped                    False  False     False       True
 // Each carries reason (e.g. Executing, PipelineNotFound, StepFailed,
 // PipelineInvalid); message is kept where the condition is True.
 void setExecutionPhase(ExecutionStatus& st, ExecutionPhase phase, const std::string& reason,

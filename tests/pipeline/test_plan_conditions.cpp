@@ -95,7 +95,7 @@ TEST(PlanConditions, WaitingForItsPipelineIsReconcilingNotStalled) {
   EXPECT_EQ(mismatch(out.status, {"False", "Unknown", "True", "False", kReasonPipelineNotFound}), "");
 }
 
-TEST(PlanConditions, StoppingReconcilesAndStoppedIsNeitherReadyNorStalled) {
+TEST(PlanConditions, StoppingReconcilesAndStoppedStalls) {
   Simulation sim(abalonePipeline(), makeExecution("c-stop", kT0));
   sim.scripts["Preprocess"].neverFinish = true;
   sim.step();
@@ -115,7 +115,8 @@ TEST(PlanConditions, StoppingReconcilesAndStoppedIsNeitherReadyNorStalled) {
 
   const ExecutionStatus& st = sim.runToEnd();
   ASSERT_EQ(st.phase, ExecutionPhase::Stopped);
-  EXPECT_EQ(mismatch(st, {"False", "False", "False", "False", "Stopped"}), "");
+  EXPECT_EQ(mismatch(st, {"False", "False", "False", "True", "Stopped"}), "");
+  EXPECT_EQ(findCondition(st.conditions, "Stalled")->message, "stopped by spec.stop");
 }
 
 TEST(PlanConditions, EveryConditionRecordsTheGenerationItWasComputedFrom) {
@@ -159,21 +160,21 @@ TEST(PlanConditions, AFinishedStatusWithoutProgressConditionsGetsThemOnce) {
   const std::vector<Row> rows = {
       {ExecutionPhase::Failed, "False", "False", kReasonStepFailed, "True"},
       {ExecutionPhase::Succeeded, "True", "True", "Succeeded", "False"},
-      {ExecutionPhase::Stopped, "False", "False", "Stopped", "False"},
+      {ExecutionPhase::Stopped, "False", "False", "Stopped", "True"},
   };
   for (const auto& row : rows) {
     ExecutionStatus st;
     st.phase = row.phase;
     st.observedGeneration = 1;
     st.failureReason = row.phase == ExecutionPhase::Failed ? "Step 'Train' failed: exit code 2" : "";
-    setCondition(st.conditions, "Ready", row.ready, row.reason, st.failureReason, kT0, 1);
-    setCondition(st.conditions, "Succeeded", row.succeeded, row.reason, st.failureReason, kT0, 1);
+    const std::string message = row.phase == ExecutionPhase::Stopped ? "stopped by spec.stop" : st.failureReason;
+    setCondition(st.conditions, "Ready", row.ready, row.reason, message, kT0, 1);
+    setCondition(st.conditions, "Succeeded", row.succeeded, row.reason, message, kT0, 1);
     const std::string name = toString(row.phase);
 
     EXPECT_TRUE(acknowledgeGeneration(st, 1, kT0 + 100)) << name;
     EXPECT_EQ(mismatch(st, {row.ready, row.succeeded, "False", row.stalled, row.reason}), "") << name;
-    EXPECT_EQ(findCondition(st.conditions, "Stalled")->message, row.phase == ExecutionPhase::Failed ? st.failureReason : "")
-        << name;
+    EXPECT_EQ(findCondition(st.conditions, "Stalled")->message, *row.stalled == 'T' ? message : "") << name;
     EXPECT_EQ(findCondition(st.conditions, "Ready")->lastTransitionTime, formatRfc3339(kT0)) << name;
     EXPECT_FALSE(acknowledgeGeneration(st, 1, kT0 + 200)) << name << ": nothing left to write";
     EXPECT_TRUE(acknowledgeGeneration(st, 2, kT0 + 300)) << name << ": a new generation is";
