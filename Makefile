@@ -32,12 +32,13 @@ cluster-tools: deps
 test: build-asan build-fuzz cluster-tools images
 	@bash scripts/run-tests.sh $(ASAN_DIR) $(FUZZ_DIR)
 
-# libFuzzer (clang) on the expression parser and on model parsing +
-# validation, 30 s each from the checked-in seeds; fails on any crash.
+# libFuzzer (clang) on the expression parser, model parsing + validation,
+# the watch stream decoder and the termination-message reader, 30 s each
+# from the checked-in seeds; fails on any crash.
 FUZZ_DIR ?= build/fuzz
 build-fuzz: deps
 	@CXX=clang++ cmake -S . -B $(FUZZ_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DSLUICE_FUZZ=ON -DSLUICE_SANITIZE=ON >/dev/null
-	@cmake --build $(FUZZ_DIR) --target fuzz_expression fuzz_model
+	@cmake --build $(FUZZ_DIR) --target fuzz_expression fuzz_model fuzz_watch_event fuzz_termination_message
 
 fuzz: build-fuzz
 	@cd $(FUZZ_DIR) && ctest -R '^fuzz_' --output-on-failure

@@ -59,7 +59,7 @@ if [[ -n "$FUZZ_DIR" ]]; then
 	(cd "$FUZZ_DIR" && ctest -R '^fuzz_' --output-on-failure --no-tests=error) 2>&1 | tee "$BASE_RUN-fuzz.out" || rc=1
 	count "$BASE_RUN-fuzz.out"
 fi
-tier integration "--s3" '^(unit|integration)$' || rc=1
+tier integration "--s3" '^(unit|integration|faults)$' || rc=1
 tier e2e "--full --real-node" '^e2e$' || rc=1
 rm -f "$BASE_RUN"-*.out
 if ((rc)); then echo "== some tests FAILED" >&2; else echo "== all test tiers passed"; fi

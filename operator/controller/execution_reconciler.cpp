@@ -49,9 +49,8 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
   if (pipeline::isTerminal(exec.status.phase)) {
     // Nothing to plan: skip the whole observation, but a changed spec must
     // still be acknowledged, or kstatus tools wait on it forever.
-    if (exec.status.observedGeneration == exec.metadata.generation) return {};
     pipeline::ExecutionStatus acknowledged = exec.status;
-    pipeline::acknowledgeGeneration(acknowledged, exec.metadata.generation);
+    if (!pipeline::acknowledgeGeneration(acknowledged, exec.metadata.generation, now_())) return {};
     return writeStatus(*object, pipeline::toJson(acknowledged));
   }
   const bool started = exec.status.pipelineSpec.has_value();

@@ -42,10 +42,14 @@ value pipelineStatus(const value& object, const value& oldStatus, pipeline::Unix
   for (const auto& e : errors) message += (message.empty() ? "" : "; ") + e.path + ": " + e.message;
   message = pipeline::truncateUtf8(message, kMaxConditionMessage);
   const int64_t gen = parsed.value.metadata.generation;
+  // Stalled=True is what kstatus (Flux) reads as Failed: an invalid
+  // Pipeline stays invalid until someone edits it.
   if (errors.empty()) {
     pipeline::setCondition(conditions, "Ready", "True", "Valid", "Pipeline is valid", now, gen);
+    pipeline::setCondition(conditions, "Stalled", "False", "Valid", "", now, gen);
   } else {
     pipeline::setCondition(conditions, "Ready", "False", "Invalid", message, now, gen);
+    pipeline::setCondition(conditions, "Stalled", "True", "Invalid", message, now, gen);
   }
   value status = value::object();
   status["observedGeneration"] = value::number(static_cast<int64_t>(gen));

@@ -28,8 +28,9 @@ class PipelineReconciler {
   std::function<pipeline::UnixSeconds()> now_;
 };
 
-// The status a Pipeline should have (pure): conditions Ready True/False with
-// reason Valid/Invalid and the problems in the message.
+// The status a Pipeline should have (pure): conditions Ready True/False
+// and Stalled False/True with reason Valid/Invalid and the problems in the
+// message.
 web::json::value pipelineStatus(const web::json::value& pipelineObject, const web::json::value& oldStatus,
                                 pipeline::UnixSeconds now);
 

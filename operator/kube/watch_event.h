@@ -23,8 +23,10 @@ Result<WatchEvent> parse_watch_event(const std::string& line);
 
 // Splits a byte stream into lines. feed() returns the complete lines seen so
 // far (without '\n', '\r' stripped, blank lines dropped); a partial line is kept for
-// the next call. A line longer than `max_line` is an error, so a broken
-// server cannot make us buffer without bound.
+// the next call. Keeping more than `max_line` bytes of an unfinished line
+// is an error, so a broken server cannot make us buffer without bound (a
+// line that ends within the chunk that carries it may be longer by up to
+// that chunk; tests/kube/fuzz checks both).
 class LineSplitter {
  public:
   explicit LineSplitter(size_t max_line = 256u << 20) : max_line_(max_line) {}

@@ -417,7 +417,7 @@ PlanOutput plan(const PlanInput& in) {
   st.observedGeneration = gen;
 
   if (isTerminal(st.phase)) {
-    acknowledgeGeneration(st, gen);
+    acknowledgeGeneration(st, gen, in.now);
     return out;
   }
 

@@ -25,7 +25,7 @@
 //              missing property), JobDeleted, ConditionError, FailStep,
 //              RenderError, InvalidJobSpec
 //   Stopped:   Stopped
-// The execution's Succeeded/Ready condition reason on failure is StepFailed,
+// The execution's Succeeded/Ready/Stalled condition reason on failure is StepFailed,
 // InvalidSpec, PipelineInvalid, InvalidParameters or
 // InvalidSelectiveExecution (the last four before any Job exists), and
 // PipelineNotFound while Pending.

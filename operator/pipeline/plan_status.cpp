@@ -38,7 +38,22 @@ void setExecutionPhase(ExecutionStatus& st, ExecutionPhase phase, const std::str
   if (phase == ExecutionPhase::Failed || phase == ExecutionPhase::Stopped) succeeded = "False";
   setCondition(st.conditions, "Ready", ready, reason, message, now, generation);
   setCondition(st.conditions, "Succeeded", succeeded, reason, message, now, generation);
+  setProgressConditions(st.conditions, phase, reason, message, now, generation);
   if (isTerminal(phase) && !st.endTime) st.endTime = formatRfc3339(now);
+}
+
+void setProgressConditions(std::vector<StatusCondition>& conditions, ExecutionPhase phase, const std::string& reason,
+                           const std::string& message, UnixSeconds now, int64_t generation) {
+  // kstatus reads Reconciling=True as InProgress and Stalled=True as
+  // Failed; both are "abnormal-true", so they stay False otherwise rather
+  // than disappear (a condition that comes and goes hides its history).
+  // Stopped is Stalled too: it will not finish without someone creating a
+  // new execution, and with Ready=False and nothing else kstatus would call
+  // it InProgress forever.
+  const bool working = !isTerminal(phase);
+  const bool stalled = phase == ExecutionPhase::Failed || phase == ExecutionPhase::Stopped;
+  setCondition(conditions, "Reconciling", working ? "True" : "False", reason, working ? message : "", now, generation);
+  setCondition(conditions, "Stalled", stalled ? "True" : "False", reason, stalled ? message : "", now, generation);
 }
 
 namespace {
@@ -124,9 +139,24 @@ std::string truncateUtf8(const std::string& text, std::size_t maxBytes) {
   return text.substr(0, end) + marker;
 }
 
-void acknowledgeGeneration(ExecutionStatus& st, int64_t generation) {
+bool acknowledgeGeneration(ExecutionStatus& st, int64_t generation, UnixSeconds now) {
+  bool changed = st.observedGeneration != generation;
   st.observedGeneration = generation;
-  for (auto& c : st.conditions) c.observedGeneration = generation;
+  for (auto& c : st.conditions) {
+    changed = changed || c.observedGeneration != generation;
+    c.observedGeneration = generation;
+  }
+  // An execution that finished under an operator without the Reconciling
+  // and Stalled conditions gets them from the outcome it recorded, so GitOps
+  // tools judge old runs like new ones.
+  if (isTerminal(st.phase) && (!findCondition(st.conditions, "Reconciling") || !findCondition(st.conditions, "Stalled"))) {
+    const StatusCondition* outcome = findCondition(st.conditions, "Succeeded");
+    const std::string reason = outcome ? outcome->reason : toString(st.phase);
+    const std::string message = outcome ? outcome->message : st.failureReason;
+    setProgressConditions(st.conditions, st.phase, reason, message, now, generation);
+    changed = true;
+  }
+  return changed;
 }
 
 void capStatusMessages(ExecutionStatus& st) {

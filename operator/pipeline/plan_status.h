@@ -32,10 +32,24 @@ void setCondition(std::vector<StatusCondition>& conditions, const std::string& t
                   const std::string& reason, const std::string& message, UnixSeconds now, int64_t generation);
 const StatusCondition* findCondition(const std::vector<StatusCondition>& conditions, const std::string& type);
 
-// Moves the execution to phase and sets Ready/Succeeded to match; terminal
-// phases also set endTime (once). reason/message describe why.
+// Moves the execution to phase and sets its conditions to match; terminal
+// phases also set endTime (once). reason/message describe why. The
+// conditions, by phase (what kstatus and Argo CD read, see
+// charts/sluice/argocd-health.md):
+//   phase                      Ready  Succeeded Reconciling Stalled
+//   Pending, Executing,        False  Unknown   True        False
+//     Stopping
+//   Succeeded                  True   True      False       False
+//   Failed                     False  False     False       True
+//   Stopped                    False  False     False       True
+// Each carries reason (e.g. Executing, PipelineNotFound, StepFailed,
+// PipelineInvalid); message is kept where the condition is True.
 void setExecutionPhase(ExecutionStatus& st, ExecutionPhase phase, const std::string& reason,
                        const std::string& message, UnixSeconds now, int64_t generation);
+
+// The Reconciling and Stalled rows of the table above.
+void setProgressConditions(std::vector<StatusCondition>& conditions, ExecutionPhase phase, const std::string& reason,
+                           const std::string& message, UnixSeconds now, int64_t generation);
 
 // "a.b: message; c: message", for condition messages.
 std::string joinFieldErrors(const FieldErrors& errors);
@@ -55,8 +69,11 @@ void capStatusMessages(ExecutionStatus& st);
 
 // A finished execution acts on nothing more, but its spec may still change
 // (stop, maxParallelSteps): record that this generation was seen, in the
-// status and its conditions, so kstatus tools take it as current.
-void acknowledgeGeneration(ExecutionStatus& st, int64_t generation);
+// status and its conditions, so kstatus tools take it as current. A
+// finished status recorded without Reconciling/Stalled (by an older
+// operator) gets them, derived from its Succeeded condition. Returns
+// whether anything changed (false: no status write is needed).
+bool acknowledgeGeneration(ExecutionStatus& st, int64_t generation, UnixSeconds now);
 std::string truncateUtf8(const std::string& text, std::size_t maxBytes);
 
 }  // namespace sluice::pipeline
