@@ -6,7 +6,7 @@
 
 #include "cli/table.h"
 #include "controller/cache_index.h"
-#include "controller/json_access.h"
+#include "controller/plan_peers.h"
 #include "pipeline/dag.h"
 #include "pipeline/model_json.h"
 #include "pipeline/plan.h"
@@ -14,14 +14,13 @@
 
 namespace sluice::cli {
 
-using controller::stringAt;
 using web::json::value;
 namespace pl = sluice::pipeline;
 
 pl::PlanInput buildPlanInput(const value& newExecution, const value* livePipeline,
                              const std::vector<value>& executionsInNamespace, pl::UnixSeconds now) {
-  // Mirrors ExecutionReconciler::reconcile for an execution without a
-  // snapshot; keep the two in step.
+  // As ExecutionReconciler::reconcile builds it for an execution without a
+  // snapshot: the same parsers, the same peer filter, the same cache index.
   pl::PlanInput in;
   in.now = now;
   auto parsed = pl::parsePipelineExecution(newExecution);
@@ -32,12 +31,9 @@ pl::PlanInput buildPlanInput(const value& newExecution, const value* livePipelin
     in.pipeline = p.value;
     in.pipelineErrors = p.errors;
   }
-  const std::string& ns = in.execution.metadata.namespace_;
   std::vector<pl::PipelineExecution> others;
   for (const auto& x : executionsInNamespace) {
-    if (stringAt(x, {"metadata", "namespace"}) != ns) continue;  // never another namespace's runs
-    if (stringAt(x, {"spec", "pipelineRef", "name"}) != in.execution.spec.pipelineRef) continue;
-    if (stringAt(x, {"metadata", "name"}) == in.execution.metadata.name) continue;
+    if (!controller::isPlanPeer(x, in.execution)) continue;  // the operator's own filter
     others.push_back(pl::parsePipelineExecution(x).value);  // a broken one never qualifies as a source
   }
   std::vector<const pl::PipelineExecution*> views;
