@@ -217,13 +217,16 @@ TEST_F(CliTest, PlanMatchesWhatTheOperatorDoesForTheFourSelectiveCasesAndARefusa
 
 TEST_F(CliTest, BadInputGetsAClearMessageAndCreatesNothing) {
   startOperator();
-  startKubelet([](const std::string& step) {
+  std::atomic<bool> holdB{false};
+  startKubelet([&](const std::string& step) {
     StepBehaviour b;
-    b.hold = step == "B";  // keeps the first run Executing
+    b.hold = step == "B" && holdB;  // keeps the second run Executing
     return b;
   });
   apply(kLinear);
   std::string out;
+  ASSERT_EQ(sluice({"start", "linear", "--wait", "--timeout", "60s"}, &out), 0) << out;  // a finished source
+  holdB = true;
   ASSERT_EQ(sluice({"start", "linear", "-o", "name"}, &out), 0) << out;
   const std::string running = out.substr(out.find('/') + 1, out.find('\n') - out.find('/') - 1);
   ASSERT_TRUE(eventually([&] { return phase(running) == "Executing"; })) << phase(running);
@@ -235,7 +238,7 @@ TEST_F(CliTest, BadInputGetsAClearMessageAndCreatesNothing) {
     std::string says;
   };
   const std::vector<Case> cases = {
-      {{"start", "linear", "--steps", "Nope", "--from", running}, 1, "Nope"},
+      {{"start", "linear", "--steps", "Nope"}, 1, "unknown step(s) in selection: 'Nope'"},
       {{"start", "linear", "-p", "Unknown=1"}, 1, "Unknown"},
       {{"start", "linear", "-p", "Rounds=many"}, 1, "Rounds"},
       {{"start", "linear", "--steps", "B", "--from", running}, 1, running},  // a running source
@@ -302,6 +305,11 @@ TEST_F(CliTest, ListGetParamsWaitStopDagAndDiff) {
   ASSERT_TRUE(params.is_array());
   EXPECT_EQ(stringAt(params.at(0), {"value"}), "3");
   EXPECT_EQ(stringAt(params.at(0), {"source"}), "Reference");
+
+  // --params-from: the first run's values become this run's explicit ones.
+  const value reuseParams = sluiceJson({"plan", "linear", "--params-from", first, "-o", "json"});
+  EXPECT_EQ(stringAt(reuseParams.at("parameters").at(0), {"value"}), "3");
+  EXPECT_EQ(stringAt(reuseParams.at("parameters").at(0), {"source"}), "Override");
 
   ASSERT_EQ(sluice({"dag", "linear", "-o", "dot"}, &out), 0);
   EXPECT_NE(out.find("\"A\" -> \"B\";"), std::string::npos) << out;
