@@ -1,4 +1,4 @@
-// The read-only commands: list, get (with --watch), params, diff, dag.
+// The read-only commands: list, get, params, diff, dag.
 #include <algorithm>
 #include <map>
 
@@ -20,19 +20,8 @@ int reportClusterError(CommandContext& c, const kube::Error& e, const std::strin
   return kExitCluster;
 }
 
-namespace {
-
 std::string executionWhat(CommandContext& c, const std::string& name) {
   return "execution '" + name + "' in namespace '" + c.api.ns() + "'";
-}
-
-bool printObject(CommandContext& c, const value& object) {
-  switch (c.args.global.output) {
-    case OutputFormat::Json: c.out << toPrettyJson(object); return true;
-    case OutputFormat::Yaml: c.out << toYaml(object); return true;
-    case OutputFormat::Name: c.out << executionResourceName(stringAt(object, {"metadata", "name"})) << "\n"; return true;
-    default: return false;
-  }
 }
 
 std::map<std::string, std::vector<std::string>> podsByStep(CommandContext& c, const std::string& execution) {
@@ -41,6 +30,17 @@ std::map<std::string, std::vector<std::string>> podsByStep(CommandContext& c, co
   if (!pods.ok()) return m;  // the table still shows; the PODS column says "-"
   for (const auto& p : *pods) m[stringAt(p, {"metadata", "labels", "sluice.dev/step"})].push_back(stringAt(p, {"metadata", "name"}));
   return m;
+}
+
+namespace {
+
+bool printObject(CommandContext& c, const value& object) {
+  switch (c.args.global.output) {
+    case OutputFormat::Json: c.out << toPrettyJson(object); return true;
+    case OutputFormat::Yaml: c.out << toYaml(object); return true;
+    case OutputFormat::Name: c.out << executionResourceName(stringAt(object, {"metadata", "name"})) << "\n"; return true;
+    default: return false;
+  }
 }
 
 }  // namespace
@@ -98,19 +98,6 @@ int getCommand(CommandContext& c) {
   return rc == kExitCluster ? rc : kExitOk;
 }
 
-int watchExecution(CommandContext& c, const std::string& name, std::optional<long> timeoutSeconds) {
-  bool first = true;
-  const bool wide = c.args.global.output == OutputFormat::Wide;
-  return waitForEnd(c, name, timeoutSeconds, [&](const value& object) {
-    if (c.outIsTerminal) c.out << "\x1b[H\x1b[2J";  // redraw in place
-    else if (!first) c.out << "\n";
-    first = false;
-    const auto parsed = pl::parsePipelineExecution(object).value;
-    c.out << renderExecution(parsed, wide, wide ? podsByStep(c, name) : std::map<std::string, std::vector<std::string>>{}, c.now());
-    c.out.flush();
-  });
-}
-
 int paramsCommand(CommandContext& c) {
   auto x = c.api.execution(c.args.positional[0]);
   if (!x.ok()) return reportClusterError(c, x.error(), executionWhat(c, c.args.positional[0]));
@@ -148,60 +135,6 @@ int dagCommand(CommandContext& c) {
   const auto parsed = pl::parsePipeline(*p);
   if (c.args.global.output == OutputFormat::Dot) c.out << renderDagDot(name, parsed.value.spec);
   else c.out << renderDag(name, parsed.value.spec);
-  return kExitOk;
-}
-
-int waitForEnd(CommandContext& c, const std::string& name, std::optional<long> timeoutSeconds,
-               const std::function<void(const value&)>& onChange) {
-  const auto start = std::chrono::steady_clock::now();
-  std::string seen;
-  for (;;) {
-    auto x = c.api.execution(name);
-    if (!x.ok()) return reportClusterError(c, x.error(), executionWhat(c, name));
-    const std::string version = stringAt(*x, {"metadata", "resourceVersion"});
-    if (version != seen && onChange) onChange(*x);
-    seen = version;
-    const std::string phase = stringAt(*x, {"status", "phase"});
-    if (phase == "Succeeded") return kExitOk;
-    if (phase == "Failed") return kExitFailed;
-    if (phase == "Stopped") return kExitStopped;
-    if (timeoutSeconds && std::chrono::steady_clock::now() - start >= std::chrono::seconds(*timeoutSeconds)) {
-      c.err << "error: timed out after " << *timeoutSeconds << "s waiting for " << name << " (phase "
-            << (phase.empty() ? "Pending" : phase) << ")\n";
-      return kExitTimeout;
-    }
-    c.sleep(std::chrono::milliseconds(500));
-  }
-}
-
-int waitCommand(CommandContext& c) {
-  auto name = c.api.resolveExecutionName(c.args.positional[0]);
-  if (!name.ok()) return reportClusterError(c, name.error(), "execution " + c.args.positional[0]);
-  std::string phase, failure;
-  const int rc = waitForEnd(c, *name, c.args.timeoutSeconds, [&](const value& x) {
-    phase = stringAt(x, {"status", "phase"});
-    failure = stringAt(x, {"status", "failureReason"});
-  });
-  if (rc == kExitOk || rc == kExitFailed || rc == kExitStopped)
-    c.out << executionResourceName(*name) << " " << phase << (failure.empty() ? "" : ": " + failure) << "\n";
-  return rc;
-}
-
-int stopCommand(CommandContext& c) {
-  auto name = c.api.resolveExecutionName(c.args.positional[0]);
-  if (!name.ok()) return reportClusterError(c, name.error(), "execution " + c.args.positional[0]);
-  auto x = c.api.execution(*name);
-  if (!x.ok()) return reportClusterError(c, x.error(), executionWhat(c, *name));
-  const std::string phase = stringAt(*x, {"status", "phase"});
-  if (phase == "Succeeded" || phase == "Failed" || phase == "Stopped") {
-    c.out << executionResourceName(*name) << " already ended (" << phase << "); nothing to stop\n";
-    return kExitOk;
-  }
-  value patch;
-  patch["spec"]["stop"] = value::boolean(true);
-  auto r = c.api.patchExecution(*name, patch);
-  if (!r.ok()) return reportClusterError(c, r.error(), executionWhat(c, *name));
-  c.out << executionResourceName(*name) << " stopping\n";
   return kExitOk;
 }
 

@@ -4,6 +4,10 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
 #include <ostream>
 
 #include "cli/cli_args.h"
@@ -32,6 +36,11 @@ int waitCommand(CommandContext& c);
 int logsCommand(CommandContext& c);
 int dagCommand(CommandContext& c);
 int diffCommand(CommandContext& c);
+
+// "execution 'NAME' in namespace 'NS'", for messages.
+std::string executionWhat(CommandContext& c, const std::string& name);
+// Pod names per step of an execution (get -o wide); empty when they cannot be listed.
+std::map<std::string, std::vector<std::string>> podsByStep(CommandContext& c, const std::string& execution);
 
 // Prints the cluster error for what was looked up; returns kExitCluster.
 int reportClusterError(CommandContext& c, const kube::Error& e, const std::string& what);

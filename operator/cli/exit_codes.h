@@ -5,7 +5,7 @@
 
 namespace sluice::cli {
 
-inline constexpr int kExitOk = 0;          // done; `wait`: the execution Succeeded
+inline constexpr int kExitOk = 0;          // done; `wait`, `--wait`, `--watch`: the execution Succeeded
 inline constexpr int kExitFailed = 1;      // `wait`/`--wait`: Failed; `plan`/`start`: the planner refuses the run
 inline constexpr int kExitStopped = 2;     // `wait`/`--wait`: Stopped
 inline constexpr int kExitTimeout = 3;     // `wait --timeout` (or `--wait --timeout`) ran out
