@@ -56,6 +56,7 @@ int logsCommand(CommandContext& c) {
     return kExitUsage;
   }
   std::map<std::string, PodLog> seen;  // per pod, across -f rounds
+  int readable = 0, unreadable = 0;
   for (bool more = true; more;) {
     auto pods = c.api.podsOf(*name);
     if (!pods.ok()) return reportClusterError(c, pods.error(), "pods of execution '" + *name + "'");
@@ -83,9 +84,16 @@ int logsCommand(CommandContext& c) {
     for (auto* p : chosen) {
       auto text = c.api.client().get_text(logPath(c.api.ns(), p->pod));
       if (!text.ok()) {
-        if (!text.error().is(kube::ErrorKind::BadRequest)) return reportClusterError(c, text.error(), "log of pod " + p->pod);
-        continue;  // container not started yet
+        // One pod's log may be unreadable (not started, its node gone)
+        // while the others are fine: say so and go on.
+        if (!c.args.follow) {
+          c.err << "warning: cannot read the log of pod " << p->pod << ": " << text.error().message << "\n";
+          ++unreadable;
+        }
+        allEnded = allEnded && (p->phase == "Succeeded" || p->phase == "Failed");
+        continue;
       }
+      ++readable;
       printNew(c, *p, *text, prefix);
       if (p->phase != "Succeeded" && p->phase != "Failed") allEnded = false;
     }
@@ -95,7 +103,7 @@ int logsCommand(CommandContext& c) {
     if (more && allEnded && (phase == "Succeeded" || phase == "Failed" || phase == "Stopped")) more = false;
     if (more) c.sleep(std::chrono::milliseconds(2000));
   }
-  return kExitOk;
+  return unreadable > 0 && readable == 0 ? kExitCluster : kExitOk;
 }
 
 }  // namespace sluice::cli
