@@ -91,6 +91,17 @@ TEST(Kubeconfig, HomeConfigWhenNoVariableAndInClusterLast) {
   ASSERT_TRUE(c.ok()) << c.error().to_string();
   EXPECT_EQ(c->server, "https://127.0.0.1:4001");
 
+  // No kubeconfig but KUBERNETES_SERVICE_HOST: the in-cluster service
+  // account is used (its files are absent here, so that is what it says).
+  auto inCluster = resolveConfig("", "", {{"HOME", d.path() + "/nowhere"}, {"KUBERNETES_SERVICE_HOST", "10.0.0.1"},
+                                          {"KUBERNETES_SERVICE_PORT", "443"}});
+  ASSERT_FALSE(inCluster.ok());
+  EXPECT_NE(inCluster.error().message.find("/var/run/secrets/kubernetes.io/serviceaccount"), std::string::npos)
+      << inCluster.error().message;
+  auto inClusterContext = resolveConfig("", "dev", {{"KUBERNETES_SERVICE_HOST", "10.0.0.1"}});
+  ASSERT_FALSE(inClusterContext.ok());
+  EXPECT_EQ(inClusterContext.error().message, "--context dev: there is no kubeconfig, only the in-cluster service account");
+
   // No kubeconfig anywhere and not in a cluster: one clear sentence.
   auto none = resolveConfig("", "", {{"HOME", d.path() + "/nowhere"}});
   ASSERT_FALSE(none.ok());
