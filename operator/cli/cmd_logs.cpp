@@ -6,6 +6,7 @@
 #include <map>
 
 #include "cli/command_context.h"
+#include "cli/execution_view.h"
 #include "cli/exit_codes.h"
 #include "controller/json_access.h"
 #include "controller/observe.h"
@@ -28,16 +29,8 @@ std::string logPath(const std::string& ns, const std::string& pod) {
 
 void printNew(CommandContext& c, PodLog& p, const std::string& text, bool prefix) {
   if (text.size() <= p.printed) return;
-  std::string fresh = text.substr(p.printed);
+  c.out << prefixLines(text.substr(p.printed), prefix ? "[" + p.step + "] " : "");
   p.printed = text.size();
-  size_t start = 0;
-  while (start < fresh.size()) {
-    size_t nl = fresh.find('\n', start);
-    const std::string line = fresh.substr(start, nl == std::string::npos ? std::string::npos : nl - start);
-    c.out << (prefix ? "[" + p.step + "] " : "") << line << "\n";
-    if (nl == std::string::npos) break;
-    start = nl + 1;
-  }
 }
 
 }  // namespace

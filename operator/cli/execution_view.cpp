@@ -228,6 +228,18 @@ std::string renderDiff(const pl::PipelineExecution& a, const pl::PipelineExecuti
   return out;
 }
 
+std::string prefixLines(const std::string& text, const std::string& prefix) {
+  std::string out;
+  size_t start = 0;
+  while (start < text.size()) {
+    const size_t nl = text.find('\n', start);
+    out += prefix + text.substr(start, nl == std::string::npos ? std::string::npos : nl - start) + "\n";
+    if (nl == std::string::npos) break;
+    start = nl + 1;
+  }
+  return out;
+}
+
 std::string renderDag(const std::string& name, const pl::PipelineSpec& spec) {
   const pl::Dag dag = pl::Dag::build(spec);
   const auto order = dag.topologicalOrder();

@@ -39,6 +39,10 @@ std::string renderDiff(const pipeline::PipelineExecution& a, const pipeline::Pip
 // What one step did in one execution, as `diff` words it.
 std::string stepOutcome(const pipeline::StepStatus& step);
 
+// `logs`: every line of text with prefix in front ("[Train] "); a last
+// line without its newline gets one.
+std::string prefixLines(const std::string& text, const std::string& prefix);
+
 // `dag`: one line per step in topological order with its dependencies and
 // branches; or Graphviz dot.
 std::string renderDag(const std::string& name, const pipeline::PipelineSpec& spec);

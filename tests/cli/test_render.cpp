@@ -74,6 +74,13 @@ TEST(Render, DiffShowsChangedParametersAndWhatEachStepDid) {
   expectGolden("diff.txt", renderDiff(full, failedRun()));
 }
 
+TEST(Render, LogLinesArePrefixedWithTheirStep) {
+  EXPECT_EQ(prefixLines("epoch 1\nepoch 2\n", "[Train] "), "[Train] epoch 1\n[Train] epoch 2\n");
+  EXPECT_EQ(prefixLines("partial", "[A] "), "[A] partial\n");
+  EXPECT_EQ(prefixLines("x\n\ny\n", ""), "x\n\ny\n");
+  EXPECT_EQ(prefixLines("", "[A] "), "");
+}
+
 TEST(Render, DagAsTextAndDot) {
   const auto spec = abalonePipeline().spec;
   expectGolden("dag.txt", renderDag("abalone", spec));
