@@ -214,6 +214,10 @@ std::string checkCombination(const CliArgs& a) {
   if (a.global.output == OutputFormat::Name &&
       !(a.command == "list" || a.command == "start" || a.command == "rerun" || a.command == "get"))
     return "-o name is only for list, get, start and rerun";
+  if (a.global.outputGiven && a.global.output != OutputFormat::Table && a.global.output != OutputFormat::Dot &&
+      (a.command == "diff" || a.command == "dag" || a.command == "logs" || a.command == "wait" ||
+       a.command == "stop" || a.command == "completion"))
+    return "'" + a.command + "' prints text only (no -o json/yaml/wide/name)";
   if (a.command == "completion" && a.positional[0] != "bash" && a.positional[0] != "zsh")
     return "completion: unknown shell '" + a.positional[0] + "' (bash, zsh)";
   return "";

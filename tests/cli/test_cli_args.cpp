@@ -93,6 +93,8 @@ TEST(CliArgs, BadInputIsRefusedNamingTheFlagOrArgument) {
       {{"get", "x", "-o", "dot"}, "-o dot is only for 'dag'"},
       {{"params", "x", "-o", "name"}, "-o name is only for list, get, start and rerun"},
       {{"completion", "fish"}, "completion: unknown shell 'fish' (bash, zsh)"},
+      {{"diff", "a", "b", "-o", "json"}, "'diff' prints text only (no -o json/yaml/wide/name)"},
+      {{"wait", "a", "-o", "yaml"}, "'wait' prints text only (no -o json/yaml/wide/name)"},
       {{"get", "x", "-A"}, "--all-namespaces is not a flag of 'get'"},
       {{"get", "x", "-n"}, "-n needs a value"},
       {{"list", "--all-namespaces=yes"}, "--all-namespaces takes no value"},
