@@ -1,5 +1,7 @@
 #include "cli/object_output.h"
 
+#include <cctype>
+
 #include <yaml-cpp/yaml.h>
 
 namespace sluice::cli {
