@@ -1,5 +1,5 @@
 # Thin wrapper over CMake and the test scripts, as operator users expect.
-.PHONY: all deps build build-asan build-fuzz images test test-unit fuzz cluster-tools demo clean
+.PHONY: all deps build build-asan build-fuzz images install-cli test test-unit fuzz cluster-tools demo clean
 
 BUILD_DIR ?= build/release
 ASAN_DIR  ?= build/asan
@@ -13,6 +13,13 @@ deps:
 build: deps
 	@cmake -S . -B $(BUILD_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD_DIR)
+
+# kubectl-sluice and kubectl's completion hook for it, onto the PATH
+# (kubectl finds plugins there as `kubectl sluice`).
+PREFIX ?= $(HOME)/.local
+install-cli: build
+	@install -d $(PREFIX)/bin
+	@install -m 0755 $(BUILD_DIR)/operator/cmd/kubectl-sluice $(BUILD_DIR)/operator/cmd/kubectl_complete-sluice $(PREFIX)/bin/
 
 # The tests run in the sanitizer build (ASan + UBSan).
 build-asan: deps

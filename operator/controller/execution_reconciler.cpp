@@ -7,6 +7,7 @@
 #include "controller/json_access.h"
 #include "controller/cache_index.h"
 #include "controller/observe.h"
+#include "controller/plan_peers.h"
 #include "controller/sluice_resources.h"
 #include "pipeline/model_json.h"
 #include "pipeline/plan.h"
@@ -84,8 +85,7 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
   // source candidates until this one has started. Parsed once per version.
   std::vector<std::shared_ptr<const pipeline::ParseResult<pipeline::PipelineExecution>>> others;
   for (const auto& other : caches_.executions->by_namespace(ns)) {
-    if (stringAt(*other, {"spec", "pipelineRef", "name"}) != exec.spec.pipelineRef) continue;
-    if (stringAt(*other, {"metadata", "name"}) == exec.metadata.name) continue;
+    if (!isPlanPeer(*other, exec)) continue;
     others.push_back(parsedExecutions_.get(other));  // a broken one simply never qualifies as a source
   }
   std::vector<const pipeline::PipelineExecution*> otherViews;

@@ -149,6 +149,25 @@ Result<web::json::value> Client::send_once(const web::http::method& method, cons
   return error_from_response(code, text, retry_after);
 }
 
+Result<std::string> Client::get_text(const std::string& path) {
+  wait_for_token();
+  Result<void> status;
+  auto req = make_request(methods::GET, path, std::nullopt, "application/json", status);
+  if (!status.ok()) return status.error();
+  req.headers().remove("Accept");
+  req.headers().add("Accept", "text/plain, */*");
+  web::http::http_response resp;
+  std::string text;
+  try {
+    resp = http_->request(req).get();
+    text = resp.extract_utf8string(true).get();
+  } catch (const std::exception& e) {
+    return transport_error("GET " + web::uri(path).path() + ": " + e.what());
+  }
+  if (resp.status_code() >= 200 && resp.status_code() < 300) return text;
+  return error_from_response(resp.status_code(), text);
+}
+
 void Client::sleep(Clock::Duration d, const pplx::cancellation_token& cancel) {
   if (!cancel.is_cancelable()) {
     options_.sleep(d);

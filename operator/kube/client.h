@@ -117,6 +117,10 @@ class Client {
                      const std::function<bool(WatchEvent&&)>& on_event,
                      const pplx::cancellation_token& cancel = pplx::cancellation_token::none());
 
+  // GET of a path whose answer is text, not JSON (pods/NAME/log). One
+  // attempt, no retries; errors decoded as for request().
+  Result<std::string> get_text(const std::string& path);
+
   // Generic request with retries: `path` may carry a query string. With a
   // cancellable token, retry waits are real-time waits that `cancel` cuts
   // short (the injected sleep is used otherwise).
