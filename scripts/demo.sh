@@ -65,7 +65,7 @@ table() {
 }
 
 echo "== 1. the Abalone pipeline, run in full"
-sed "s#ARTIFACT_STORE_ENDPOINT#$SLUICE_TEST_POD_S3_ENDPOINT#" "$ROOT/examples/abalone/pipeline-local.yaml" |
+sed "s#http://artifact-store.example:9000#$SLUICE_TEST_POD_S3_ENDPOINT#" "$ROOT/examples/abalone/pipeline-local.yaml" |
 	kc -n "$NS" apply -f -
 kc -n "$NS" apply -f - <<YAML
 apiVersion: sluice.dev/v1alpha1

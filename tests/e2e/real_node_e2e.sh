@@ -158,7 +158,7 @@ YAML
 abalone() {
 	python3 "$ROOT/examples/abalone/make_dataset.py" "$LOGS/abalone.csv"
 	s3_put "$LOGS/abalone.csv" "$BUCKET/datasets/abalone/abalone.csv"
-	sed -e "s#ARTIFACT_STORE_ENDPOINT#$SLUICE_TEST_POD_S3_ENDPOINT#" -e "s#bucket: pipelines#bucket: $BUCKET#" \
+	sed -e "s#http://artifact-store.example:9000#$SLUICE_TEST_POD_S3_ENDPOINT#" -e "s#bucket: pipelines#bucket: $BUCKET#" \
 		-e "s#s3://pipelines/datasets/abalone/#s3://$BUCKET/datasets/abalone/#" \
 		"$ROOT/examples/abalone/pipeline-local.yaml" | kc -n "$NS" apply -f - >/dev/null
 	kc -n "$NS" apply -f - >/dev/null <<YAML
