@@ -27,6 +27,10 @@ namespace sluice::runner {
 namespace {
 
 constexpr std::size_t kTransferConcurrency = 8;
+// How much of a failed command's output its step's message quotes: the
+// operator keeps 1 KiB of a step's message, so about that much.
+constexpr std::size_t kFailureOutputLines = 10;
+constexpr std::size_t kFailureOutputBytes = 800;
 
 std::string envOr(const char* name, const std::string& fallback) {
   const char* v = std::getenv(name);
@@ -129,8 +133,9 @@ class ExecRun {
     }
 
     ChildResult child;
+    OutputTail tail;
     try {
-      child = runCommand(command_);
+      child = runCommand(command_, &tail);
     } catch (const SpawnError& e) {
       return fail(e.errnum == ENOENT ? kExitCommandNotFound : kExitCannotExecute, e.what());
     }
@@ -141,7 +146,10 @@ class ExecRun {
                                   ? "killed by signal " + std::to_string(child.signal) + " (" +
                                         strsignal(child.signal) + ")"
                                   : "exit code " + std::to_string(child.exitCode);
-      return fail(child.exitCode, why);
+      // The end of its output says why, as a failed step's log would; the
+      // whole log stays in the container's (kubectl logs).
+      const std::string last = tail.lastLines(kFailureOutputLines, kFailureOutputBytes);
+      return fail(child.exitCode, last.empty() ? why : why + "; last output:\n" + last);
     }
 
     TerminationMessage message;

@@ -9,8 +9,13 @@
 #   2. the Abalone pipeline (examples/abalone/pipeline-local.yaml) really
 #      trains and evaluates an XGBoost model; a selective re-run of Train and
 #      Evaluate with other XGBNumRounds creates exactly two Jobs, links
-#      Preprocess's outputs from the first run and gives another MSE.
-# usage: real_node_e2e.sh OPERATOR_BIN CASE   (CASE: portability | abalone)
+#      Preprocess's outputs from the first run and gives another MSE; the
+#      step logs are readable with kubectl logs.
+#   3. behaviour: a failing command fails its step with its exit code and
+#      the end of its output, after its retry really ran the container
+#      again; an image without the command fails with a clear reason; stop
+#      kills a running container.
+# usage: real_node_e2e.sh OPERATOR_BIN CASE   (CASE: portability | abalone | behaviour)
 set -euo pipefail
 OPERATOR="$1" CASE="$2"
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -202,10 +207,85 @@ YAML
 	[[ "$mse2" =~ ^[0-9]+(\.[0-9]+)?$ ]] || fail "the re-run's mse '$mse2' is not a number"
 	[[ "$mse2" != "$mse1" ]] || fail "12 rounds gave the same mse as 60 ($mse1): Train did not re-run with the new value"
 	echo "ok: selective Train+Evaluate with XGBNumRounds=12: 2 Jobs, Preprocess linked from abalone-first, mse $mse1 -> $mse2"
+	local logs
+	logs="$(kc -n "$NS" logs "job/$(step_field abalone-retrain Evaluate jobName)" -c main)"
+	[[ "$logs" == *"evaluate: mse $mse2 on "* ]] || fail "kubectl logs of Evaluate's Job lacks its output: [$logs]"
+	echo "ok: kubectl logs shows the step's own output (and the runner's staging lines)"
+}
+
+# one_step_pipeline NAME IMAGE RETRIES COMMAND_JSON: a Pipeline of one step
+# "Step" on the real node.
+one_step_pipeline() {
+	kc -n "$NS" apply -f - >/dev/null <<YAML
+apiVersion: sluice.dev/v1alpha1
+kind: Pipeline
+metadata: {name: $1}
+spec:
+  artifactStore:
+    s3: {endpoint: "$SLUICE_TEST_POD_S3_ENDPOINT", bucket: $BUCKET, prefix: b, region: us-east-1,
+         credentialsSecret: {name: s3-creds}}
+  defaults: {serviceAccountName: pipeline-steps}
+  steps:
+  - name: Step
+    container: {image: "$2", command: $4}
+    retry: {maxAttempts: $3}
+    nodeSelector: {sluice.dev/real-node: "true"}
+    tolerations: [{key: sluice.dev/real-node, operator: Exists, effect: NoSchedule}]
+YAML
+	kc -n "$NS" apply -f - >/dev/null <<YAML
+apiVersion: sluice.dev/v1alpha1
+kind: PipelineExecution
+metadata: {name: $1-1}
+spec: {pipelineRef: {name: $1}}
+YAML
+}
+
+behaviour() {
+	local busybox="sluice.local/test-busybox:$VERSION" phase msg
+	one_step_pipeline fails "$busybox" 2 '[sh, -c, "echo preparing; echo \"bad value: 42\" >&2; exit 3"]'
+	one_step_pipeline nocommand "$busybox" 1 '[python3, -c, "print(1)"]'
+	one_step_pipeline sleeps "$busybox" 1 '[sleep, "600"]'
+
+	phase="$(wait_phase fails-1)"
+	[[ "$phase" == Failed ]] || { dump fails-1; fail "the failing step's execution ended '$phase'"; }
+	msg="$(step_field fails-1 Step message)"
+	[[ "$msg" == *"exit code 3"* && "$msg" == *"bad value: 42"* ]] ||
+		fail "the failed step's message lacks its exit code or the end of its output: [$msg]"
+	[[ "$(step_field fails-1 Step attemptCount)" == 2 ]] || fail "attemptCount '$(step_field fails-1 Step attemptCount)', want 2"
+	local pods
+	pods="$(kc -n "$NS" get pods -l "batch.kubernetes.io/job-name=$(step_field fails-1 Step jobName)" -o name | wc -l)"
+	((pods == 2)) || fail "the retried step ran in $pods pods, want 2 (one per attempt)"
+	echo "ok: a failing command: exit code 3 and its last output in the step's message, 2 attempts in 2 real pods"
+	echo "    message: $(tr '\n' '|' <<<"$msg")"
+
+	phase="$(wait_phase nocommand-1)"
+	[[ "$phase" == Failed ]] || { dump nocommand-1; fail "the missing command's execution ended '$phase'"; }
+	msg="$(step_field nocommand-1 Step message)"
+	[[ "$msg" == *"cannot execute 'python3'"*"No such file or directory"* ]] ||
+		fail "an image without the command fails without saying so: [$msg]"
+	echo "ok: an image without the command: [$msg]"
+
+	local pod="" t0
+	for _ in $(seq 1 600); do
+		pod="$(kc -n "$NS" get pods -l "batch.kubernetes.io/job-name=$(step_field sleeps-1 Step jobName)" \
+			-o jsonpath='{range .items[?(@.status.containerStatuses[0].state.running)]}{.metadata.name}{end}' 2>/dev/null || true)"
+		[[ -n "$pod" ]] && break
+		sleep 0.2
+	done
+	[[ -n "$pod" ]] || { dump sleeps-1; fail "the sleeping step's container never ran"; }
+	t0=$SECONDS
+	kc -n "$NS" patch plx sleeps-1 --type merge -p '{"spec":{"stop":true}}' >/dev/null
+	phase="$(wait_phase sleeps-1)"
+	[[ "$phase" == Stopped ]] || { dump sleeps-1; fail "the stopped execution ended '$phase'"; }
+	[[ "$(step_field sleeps-1 Step phase)" == Stopped ]] || fail "the running step is '$(step_field sleeps-1 Step phase)', want Stopped"
+	kc -n "$NS" wait --for=delete "pod/$pod" --timeout=120s >/dev/null ||
+		fail "the stopped step's pod $pod (sleep 600) is still there"
+	echo "ok: stop: the running container (sleep 600) was killed and its pod removed $((SECONDS - t0)) s after spec.stop"
 }
 
 case "$CASE" in
 portability) portability ;;
 abalone) abalone ;;
+behaviour) behaviour ;;
 *) fail "unknown case $CASE" ;;
 esac

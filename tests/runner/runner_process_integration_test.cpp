@@ -230,6 +230,36 @@ TEST_F(RunnerIT, CommandExitCodeIsPropagatedAndOutputsAreNotUploaded) {
   EXPECT_TRUE(client_->listObjects(bucket_, "run/o/").empty());
 }
 
+// A failed command's message ends with the last lines it wrote (stdout and
+// stderr as they came), while the runner's own stderr still carries the
+// whole output: the container log is not shortened.
+TEST_F(RunnerIT, FailedCommandMessageQuotesTheEndOfItsOutput) {
+  value spec = value::object();
+  spec["store"] = store();
+  const RunResult r =
+      run(spec, {"/bin/sh", "-c", "i=1; while [ $i -le 30 ]; do echo line $i; i=$((i+1)); done; echo 'no such column: mse' >&2; exit 3"});
+  EXPECT_EQ(r.exitCode, 3) << r.stderrText;
+  const std::string error = completeMessage(3).at("error").as_string();
+  EXPECT_EQ(error.rfind("exit code 3; last output:\n", 0), 0u) << error;
+  EXPECT_NE(error.find("line 30\nno such column: mse"), std::string::npos) << error;
+  EXPECT_NE(error.find("line 22\n"), std::string::npos) << "the last 10 lines are quoted: " << error;
+  EXPECT_EQ(error.find("line 21\n"), std::string::npos) << "only the last 10 lines are quoted: " << error;
+  EXPECT_NE(r.stderrText.find("no such column: mse"), std::string::npos) << "stderr is still forwarded";
+}
+
+// A command that exits while a process it started keeps its output open:
+// the runner does not wait for that process, and reports the exit.
+TEST_F(RunnerIT, CommandExitIsNotHeldUpByABackgroundProcessKeepingItsOutput) {
+  value spec = value::object();
+  spec["store"] = store();
+  const auto start = std::chrono::steady_clock::now();
+  const RunResult r = run(spec, {"/bin/sh", "-c", "sleep 30 & echo started; exit 4"});
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(r.exitCode, 4) << r.stderrText;
+  EXPECT_LT(took, std::chrono::seconds(20)) << "waited for the background sleep";
+  EXPECT_NE(completeMessage(4).at("error").as_string().find("started"), std::string::npos);
+}
+
 TEST_F(RunnerIT, SigtermIsForwardedToTheCommand) {
   value spec = value::object();
   spec["store"] = store();
