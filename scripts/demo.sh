@@ -95,6 +95,16 @@ table abalone-retrain
 echo
 echo "Jobs created by the selective run:"
 kc -n "$NS" get jobs -l sluice.dev/execution=abalone-retrain
+echo
+echo "S3: what each run wrote (the selective run wrote no Preprocess outputs: it links abalone-first's)"
+for run in abalone-first abalone-retrain; do
+	s3_list pipelines "ml/$NS/abalone/$run/" | sed "s#^#  s3://pipelines/#"
+done
+echo "Preprocess's outputs in the selective run's status:"
+kc -n "$NS" get plx abalone-retrain -o jsonpath='{range .status.steps[?(@.name=="Preprocess")].outputs[*]}  {.name}: {.uri}{"\n"}{end}'
+echo
+echo "Evaluate's log in the selective run:"
+kc -n "$NS" logs "job/$(kc -n "$NS" get plx abalone-retrain -o jsonpath='{.status.steps[?(@.name=="Evaluate")].jobName}')" -c main
 if [[ "${SLUICE_DEMO_KEEP:-0}" == 1 ]]; then
 	echo
 	echo "cluster left running: source $SLUICE_TESTENV_RUN/env; stop it with SLUICE_TESTENV_RUN=$SLUICE_TESTENV_RUN tests/cluster/down.sh"

@@ -21,3 +21,8 @@ s3_make_bucket() {
 # s3_put FILE BUCKET/KEY and s3_get BUCKET/KEY (to stdout).
 s3_put() { s3_curl PUT "$2" -T "$1" -o /dev/null; }
 s3_get() { s3_curl GET "$1"; }
+
+# s3_list BUCKET PREFIX: the keys below PREFIX, one a line (first 1,000).
+s3_list() {
+	s3_curl GET "$1?list-type=2&prefix=$2" | grep -o '<Key>[^<]*</Key>' | sed 's#</\?Key>##g'
+}
