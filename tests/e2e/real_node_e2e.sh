@@ -15,9 +15,10 @@
 #      the end of its output, after its retry really ran the container
 #      again; an image without the command fails with a clear reason; stop
 #      kills a running container.
-# usage: real_node_e2e.sh OPERATOR_BIN CASE   (CASE: portability | abalone | behaviour)
+# usage: real_node_e2e.sh OPERATOR_BIN KUBECTL_SLUICE_BIN CASE
+#        (CASE: portability | abalone | behaviour)
 set -euo pipefail
-OPERATOR="$1" CASE="$2"
+OPERATOR="$1" KUBECTL_SLUICE="$2" CASE="$3"
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 : "${SLUICE_TEST_KUBECONFIG:?not set: start the cluster with tests/cluster/up.sh --real-node}"
 [[ -n "${SLUICE_TEST_REAL_NODE:-}" ]] || { echo "FAIL: needs the real node (up.sh --real-node)" >&2; exit 1; }
@@ -211,6 +212,12 @@ YAML
 	logs="$(kc -n "$NS" logs "job/$(step_field abalone-retrain Evaluate jobName)" -c main)"
 	[[ "$logs" == *"evaluate: mse $mse2 on "* ]] || fail "kubectl logs of Evaluate's Job lacks its output: [$logs]"
 	echo "ok: kubectl logs shows the step's own output (and the runner's staging lines)"
+	logs="$("$KUBECTL_SLUICE" --kubeconfig "$SLUICE_TEST_KUBECONFIG" -n "$NS" logs abalone-retrain Evaluate)"
+	[[ "$logs" == *"evaluate: mse $mse2 on "* ]] || fail "kubectl sluice logs abalone-retrain Evaluate lacks its output: [$logs]"
+	logs="$("$KUBECTL_SLUICE" --kubeconfig "$SLUICE_TEST_KUBECONFIG" -n "$NS" logs abalone-first)"
+	[[ "$logs" == *"[Preprocess] "*"preprocess: 4177 rows"* && "$logs" == *"[Train] "*"train: 60 rounds"* ]] ||
+		fail "kubectl sluice logs abalone-first lacks the steps' prefixed output: [$logs]"
+	echo "ok: kubectl sluice logs finds a step's pod by step name, and prefixes every step's lines"
 }
 
 # one_step_pipeline NAME IMAGE RETRIES COMMAND_JSON: a Pipeline of one step
