@@ -23,6 +23,8 @@ s3_put() { s3_curl PUT "$2" -T "$1" -o /dev/null; }
 s3_get() { s3_curl GET "$1"; }
 
 # s3_list BUCKET PREFIX: the keys below PREFIX, one a line (first 1,000).
+# The prefix goes URI-encoded ('/' as %2F): SigV4 signs the query in that
+# form, and curl signs it as written.
 s3_list() {
-	s3_curl GET "$1?list-type=2&prefix=$2" | grep -o '<Key>[^<]*</Key>' | sed 's#</\?Key>##g'
+	s3_curl GET "$1?list-type=2&prefix=${2//\//%2F}" | grep -o '<Key>[^<]*</Key>' | sed 's#</\?Key>##g'
 }
