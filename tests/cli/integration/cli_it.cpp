@@ -17,13 +17,6 @@ namespace {
 using sluice::controller::stringAt;
 using web::json::value;
 
-std::string readFile(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
 // A -> B with one parameter A consumes.
 const std::string kLinear = R"yaml(apiVersion: sluice.dev/v1alpha1
 kind: Pipeline

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <fstream>
 #include <random>
+#include <sstream>
 
 #include "kube/config.h"
 #include "controller/json_access.h"
@@ -37,6 +38,13 @@ int kubectl(const std::vector<std::string>& args, std::string* out = nullptr) {
 }
 
 }  // namespace
+
+std::string readFile(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
 
 void OperatorTest::SetUpTestSuite() {
   if (env("SLUICE_TEST_KUBECONFIG").empty() || env("SLUICE_TEST_KUBECTL").empty()) return;  // SetUp fails

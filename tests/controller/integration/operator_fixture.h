@@ -15,6 +15,9 @@
 
 namespace sluice::testing {
 
+// The whole of a text file (empty when it cannot be read), e.g. a process log.
+std::string readFile(const std::string& path);
+
 template <typename Pred>
 bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(60)) {
   auto deadline = std::chrono::steady_clock::now() + timeout;

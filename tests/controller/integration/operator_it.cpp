@@ -22,13 +22,6 @@ using sluice::controller::stringAt;
 
 using web::json::value;
 
-std::string readFile(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
 std::string execYaml(const std::string& name, const std::string& pipeline, const std::string& extraSpec = "") {
   return "apiVersion: sluice.dev/v1alpha1\nkind: PipelineExecution\nmetadata: {name: " + name +
          "}\nspec:\n  pipelineRef: {name: " + pipeline + "}\n" + extraSpec;
