@@ -177,7 +177,12 @@ fi
 if has test-busybox; then
 	ctx="$(context test-busybox)"
 	deb_dir="$(mktemp -d)"
-	(cd "$deb_dir" && apt-get download -q busybox-static >/dev/null 2>&1) || die "apt-get download busybox-static failed"
+	# apt's package lists may be missing on a machine that had every package
+	# already (install-deps.sh then never ran apt-get update): fetch them once.
+	if ! (cd "$deb_dir" && apt-get download -q busybox-static >/dev/null 2>&1); then
+		apt-get update -qq >/dev/null 2>&1 || true
+		(cd "$deb_dir" && apt-get download -q busybox-static >/dev/null 2>&1) || die "apt-get download busybox-static failed"
+	fi
 	dpkg-deb -x "$deb_dir"/busybox-static_*.deb "$deb_dir/x"
 	cp "$deb_dir/x/bin/busybox" "$ctx/busybox"
 	rm -rf "$deb_dir"
