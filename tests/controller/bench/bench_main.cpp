@@ -1,18 +1,22 @@
 // bench_operator: how fast sluice-operator moves a linear pipeline along,
 // against the real apiserver of tests/cluster/up.sh, next to the floor of a
-// bare write-then-watch round trip on the same apiserver. Not a test: it
-// prints figures. See README.md.
+// bare write-then-watch round trip and the ceiling of a reference controller
+// that does nothing but create the next Job (reference_controller.h), each
+// round measured on the same apiserver. Not a test: it prints figures. See
+// README.md.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -27,6 +31,7 @@
 #include "kube/config.h"
 #include "process.h"
 #include "proc_usage.h"
+#include "reference_controller.h"
 #include "stats.h"
 #include "step_harness.h"
 #include "watch_loop.h"
@@ -43,6 +48,9 @@ struct Options {
   int timeout_seconds = 300;
   int harness_threads = 16;
   int operator_workers = 0;  // 0: the operator's default
+  int rounds = 3;           // ceiling then Sluice, alternated, for the spread
+  int ceiling_workers = 0;  // 0: as many as the operator's workers
+  bool no_ceiling = false;
   bool keep_namespace = false;
   std::string operator_bin = SLUICE_OPERATOR_BIN;  // --operator: compare another build
 };
@@ -105,13 +113,16 @@ bool parseArgs(int argc, char** argv, Options& o) {
     else if (a == "--timeout-seconds") ok = next(o.timeout_seconds);
     else if (a == "--harness-threads") ok = next(o.harness_threads);
     else if (a == "--operator-workers") ok = next(o.operator_workers);
+    else if (a == "--rounds") ok = next(o.rounds);
+    else if (a == "--ceiling-workers") ok = next(o.ceiling_workers);
+    else if (a == "--no-ceiling") o.no_ceiling = true;
     else if (a == "--keep-namespace") o.keep_namespace = true;
     else if (a == "--operator" && i + 1 < argc) o.operator_bin = argv[++i];
     else ok = false;
     if (!ok) {
       std::cerr << "usage: bench_operator [--executions N] [--steps N] [--floor-samples N] [--timeout-seconds S]\n"
                    "                      [--harness-threads N] [--operator-workers N] [--keep-namespace]\n"
-                   "                      [--operator PATH]\n";
+                   "                      [--rounds N] [--ceiling-workers N] [--no-ceiling] [--operator PATH]\n";
       return false;
     }
   }
@@ -175,9 +186,291 @@ class ExecutionWatch {
 
 void printLine(const std::string& s) { std::cout << s << std::endl; }
 
-int run(const Options& opt) {
+// What one measured run (the ceiling's or the operator's) gave.
+struct RunFigures {
+  Summary transition;  // pod Succeeded written -> next Job ADDED
+  Summary firstJob;    // run created -> S0 Job ADDED
+  Summary service;     // the harness: Job ADDED -> its pod Succeeded written
+  int steps = 0;       // pods the harness completed
+  double seconds = 0;  // first create -> last run done
+  bool complete = false;
+  int succeeded = 0;
+  double throughput() const { return seconds > 0 ? steps / seconds : 0.0; }
+};
+
+using StepTimeMap = std::map<std::pair<std::string, std::string>, StepTimes>;
+
+void fillLatencies(RunFigures& f, const StepTimeMap& times, const std::map<std::string, Clock::time_point>& createdAt,
+                   int steps) {
+  std::vector<double> transition, firstJob, service;
+  for (const auto& [key, t] : times) {
+    if (createdAt.count(key.first) && t.has_job && t.has_pod) service.push_back(ms(t.pod_succeeded - t.job_added));
+  }
+  for (const auto& [name, created] : createdAt) {
+    auto s0 = times.find({name, "S0"});
+    if (s0 != times.end() && s0->second.has_job) firstJob.push_back(ms(s0->second.job_added - created));
+    for (int i = 1; i < steps; ++i) {
+      auto up = times.find({name, "S" + std::to_string(i - 1)});
+      auto down = times.find({name, "S" + std::to_string(i)});
+      if (up == times.end() || down == times.end() || !up->second.has_pod || !down->second.has_job) continue;
+      transition.push_back(ms(down->second.job_added - up->second.pod_succeeded));
+    }
+  }
+  f.transition = summarize(transition);
+  f.firstJob = summarize(firstJob);
+  f.service = summarize(service);
+}
+
+void printRun(const std::string& who, const RunFigures& f) {
+  printLine(who + " step transition (pod Succeeded written -> next Job ADDED): " + format(f.transition));
+  printLine(who + " run created -> S0 Job ADDED:                         " + format(f.firstJob));
+  printLine(who + " harness service (Job ADDED -> its pod Succeeded written):  " + format(f.service));
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "%s throughput: %.1f steps/s (%d steps in %.2f s, first create -> last run done)%s",
+                who.c_str(), f.throughput(), f.steps, f.seconds, f.complete ? "" : " INCOMPLETE");
+  printLine(buf);
+}
+
+// Creates `names` at once from `threads` threads; returns when each create was sent.
+std::map<std::string, Clock::time_point> createAll(const std::vector<std::string>& names, int threads,
+                                                   const std::function<void(const std::string&)>& create) {
+  std::map<std::string, Clock::time_point> createdAt;
+  std::mutex mu;
+  std::atomic<size_t> next{0};
+  std::vector<std::thread> creators;
+  for (int t = 0; t < threads; ++t) {
+    creators.emplace_back([&] {
+      for (size_t i = next++; i < names.size(); i = next++) {
+        const auto t0 = Clock::now();
+        create(names[i]);
+        std::lock_guard<std::mutex> l(mu);
+        createdAt[names[i]] = t0;
+      }
+    });
+  }
+  for (auto& t : creators) t.join();
+  return createdAt;
+}
+
+std::vector<std::string> runNames(const std::string& prefix, int n) {
+  std::vector<std::string> names;
+  for (int i = 0; i < n; ++i) {
+    char name[32];
+    std::snprintf(name, sizeof name, "%s%03d", prefix.c_str(), i);
+    names.push_back(name);
+  }
+  return names;
+}
+
+// A fresh namespace per measured run, so no run sees another's objects
+// (there is no namespace controller on this tier to empty a deleted one).
+bool makeNamespace(const std::shared_ptr<kube::Client>& client, const std::string& ns) {
+  value n;
+  n["apiVersion"] = value::string("v1");
+  n["kind"] = value::string("Namespace");
+  n["metadata"]["name"] = value::string(ns);
+  auto r = client->create(kube::resources::namespaces(), "", n);
+  if (!r.ok()) {
+    std::cerr << "namespace " << ns << ": " << r.error().to_string() << "\n";
+    return false;
+  }
+  // No controller-manager on this tier: make the ServiceAccounts pods need.
+  for (const char* sa : {"default", "pipeline-steps"}) {
+    value s;
+    s["apiVersion"] = value::string("v1");
+    s["kind"] = value::string("ServiceAccount");
+    s["metadata"]["name"] = value::string(sa);
+    (void)client->create({"", "v1", "serviceaccounts", true}, ns, s);
+  }
+  return true;
+}
+
+// The ceiling: ReferenceController + the same harness, in its own namespace.
+RunFigures runCeiling(const std::shared_ptr<kube::Client>& client, const std::string& ns, const Options& opt,
+                      int workers, Clock::time_point deadline) {
+  RunFigures f;
+  StepHarness harness(client, ns, opt.harness_threads);
+  harness.start();
+  ReferenceController ref(client, ns, opt.steps, workers);
+  ref.start();
+  const auto names = runNames("c", opt.executions);
+  const auto runStart = Clock::now();
+  const auto createdAt = createAll(names, opt.harness_threads, [&](const std::string& name) {
+    std::string error;
+    if (!ref.startRun(name, &error)) printLine("ceiling: create " + name + ": " + error);
+  });
+  f.complete = ref.waitDone(names.size(), deadline);
+  harness.stop();
+  ref.stop();
+  Clock::time_point runEnd = runStart;
+  for (const auto& [name, at] : ref.done()) runEnd = std::max(runEnd, at);
+  if (!f.complete) runEnd = Clock::now();
+  f.succeeded = static_cast<int>(ref.done().size());
+  f.steps = harness.podsSucceeded();
+  f.seconds = ms(runEnd - runStart) / 1000.0;
+  fillLatencies(f, harness.times(), createdAt, opt.steps);
+  if (ref.failures() > 0 || harness.failures() > 0) {
+    printLine("ceiling: failures: controller " + std::to_string(ref.failures()) + " (" + ref.lastError() +
+              "), harness " + std::to_string(harness.failures()) + " (" + harness.lastError() + ")");
+    f.complete = false;
+  }
+  return f;
+}
+
+// sluice-operator on a fresh namespace: spawn, a Pipeline, the executions.
+RunFigures runSluice(const std::shared_ptr<kube::Client>& client, const std::string& ns, const Options& opt,
+                     const std::string& kubeconfig, const std::string& kubectl, Clock::time_point deadline) {
+  RunFigures f;
   const auto started = Clock::now();
-  const auto deadline = started + std::chrono::seconds(opt.timeout_seconds);
+  std::map<std::string, long> mine;  // harness requests outside StepHarness
+  std::string scrapeError;
+  const RequestCounts before = scrapeRequestTotals(kubectl, kubeconfig, &scrapeError);
+  mine["GET /metrics"] += 1;  // the scrape above shows up in the one after
+
+  StepHarness harness(client, ns, opt.harness_threads);
+  harness.start();
+  ExecutionWatch execs(client, ns);
+  execs.start();
+
+  const int port = freeLoopbackPort();
+  const std::string log = "/tmp/" + ns + "-operator.log";
+  std::vector<std::string> opArgs = {opt.operator_bin, "--kubeconfig", kubeconfig, "--namespace", ns,
+                                     "--metrics-bind-address", "127.0.0.1:" + std::to_string(port),
+                                     "--health-probe-bind-address", "0", "--runner-image",
+                                     "registry.example/sluice-runner:bench", "--kube-api-qps", "0",
+                                     "--kube-api-burst", "10000", "--log-level", "error"};
+  if (opt.operator_workers > 0) {
+    opArgs.push_back("--workers");
+    opArgs.push_back(std::to_string(opt.operator_workers));
+  }
+  testing::Process op(opArgs, log);
+  printLine("sluice  operator pid " + std::to_string(op.pid()) + ", workers " +
+            (opt.operator_workers > 0 ? std::to_string(opt.operator_workers) : std::string("default")) +
+            ", log " + log);
+
+  value pipeline = linearPipeline("linear10", opt.steps);
+  auto pr = client->create(kPipelines, ns, pipeline);
+  mine["POST pipelines"] += 1;
+  if (!pr.ok()) {
+    printLine("sluice  pipeline: " + pr.error().to_string());
+    return f;
+  }
+  // The operator is up and its caches synced once it has judged the Pipeline.
+  bool ready = false;
+  while (!ready && Clock::now() < deadline && op.running()) {
+    auto g = client->get(kPipelines, ns, "linear10");
+    mine["GET pipelines"] += 1;
+    ready = g.ok() && g.value().has_field("status") && g.value().at("status").has_field("conditions");
+    if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  printLine("sluice  operator startup (spawn -> Pipeline judged): " +
+            std::to_string(static_cast<int>(ms(Clock::now() - started))) + " ms");
+  if (!ready) {
+    printLine("sluice  operator never reported the Pipeline's Ready condition");
+    return f;
+  }
+
+  const auto names = runNames("x", opt.executions);
+  std::mutex mineMu;
+  const auto runStart = Clock::now();
+  const auto createdAt = createAll(names, opt.harness_threads, [&](const std::string& name) {
+    value e;
+    e["apiVersion"] = value::string("sluice.dev/v1alpha1");
+    e["kind"] = value::string("PipelineExecution");
+    e["metadata"]["name"] = value::string(name);
+    e["spec"]["pipelineRef"]["name"] = value::string("linear10");
+    auto r = client->create(kExecutions, ns, e);
+    std::lock_guard<std::mutex> l(mineMu);
+    mine["POST pipelineexecutions"] += 1;
+    if (!r.ok()) printLine("sluice  create " + name + ": " + r.error().to_string());
+  });
+
+  f.complete = execs.waitTerminal(names.size(), deadline, [&] { return op.running(); });
+  const bool operatorAlive = op.running();
+  const ProcUsage usage = readProcUsage(op.pid());  // before stopping it: the process must still exist
+  harness.stop();
+  execs.stop();
+  const auto done = execs.done();
+  const RequestCounts after = scrapeRequestTotals(kubectl, kubeconfig, &scrapeError);
+  int opExit = -1;
+  if (operatorAlive) {
+    op.signal(SIGTERM);
+    opExit = op.wait(30000);
+  }
+
+  Clock::time_point runEnd = runStart;
+  for (const auto& [name, pt] : done) {
+    if (pt.first == "Succeeded") ++f.succeeded;
+    runEnd = std::max(runEnd, pt.second);
+  }
+  if (!f.complete) runEnd = Clock::now();
+  f.steps = harness.podsSucceeded();
+  f.seconds = ms(runEnd - runStart) / 1000.0;
+  fillLatencies(f, harness.times(), createdAt, opt.steps);
+  if (f.succeeded != opt.executions || harness.failures() > 0) {
+    printLine("sluice  " + std::to_string(f.succeeded) + "/" + std::to_string(opt.executions) +
+              " Succeeded; harness failures " + std::to_string(harness.failures()) +
+              (harness.lastError().empty() ? "" : ", last: " + harness.lastError()));
+    f.complete = false;
+  }
+
+  // API requests: the metric has no user-agent label, so the operator's
+  // share is the delta minus the harness's own tally (exact: no retries).
+  char buf[512];
+  if (!scrapeError.empty() || before.empty() || after.empty()) {
+    printLine("sluice  api requests: unavailable (" + scrapeError + ")");
+  } else {
+    RequestCounts harnessTally = harness.requests();
+    for (const auto& [k, v] : mine) harnessTally[k] += v;
+    harnessTally["WATCH pipelineexecutions"] += execs.requests();
+    const RequestCounts rest = minus(minus(after, before), harnessTally);
+    const std::set<std::string> operatorResources = {"pipelines", "pipelineexecutions", "jobs", "pods", "events"};
+    long opTotal = 0, otherTotal = 0;
+    std::string breakdown;
+    for (const auto& [k, v] : rest) {
+      if (k.rfind("WATCH ", 0) == 0) continue;  // counted when they end: not comparable
+      const std::string target = k.substr(k.find(' ') + 1);
+      const std::string resource = target.substr(0, target.find('/'));
+      if (operatorResources.count(resource)) {
+        opTotal += v;
+        breakdown += "    " + k + " " + std::to_string(v) + "\n";
+      } else {
+        otherTotal += v;
+      }
+    }
+    std::snprintf(buf, sizeof buf,
+                  "sluice  api requests on its resources (apiserver_request_total delta minus the harness's own, "
+                  "WATCH excluded): %ld = %.2f per step; everything else in the window: %ld",
+                  opTotal, f.steps ? static_cast<double>(opTotal) / f.steps : 0.0, otherTotal);
+    printLine(buf);
+    std::cout << breakdown;
+  }
+  if (usage.ok) {
+    std::snprintf(buf, sizeof buf,
+                  "sluice  operator CPU: %.2f s (user %.2f + system %.2f) = %.2f ms per step; peak RSS %.1f MiB",
+                  usage.user_seconds + usage.system_seconds, usage.user_seconds, usage.system_seconds,
+                  f.steps ? 1000.0 * (usage.user_seconds + usage.system_seconds) / f.steps : 0.0,
+                  usage.peak_rss_kib / 1024.0);
+    printLine(buf);
+  } else {
+    printLine("sluice  operator CPU/RSS: unavailable (" + usage.error + ")");
+  }
+  printLine("sluice  operator exit on SIGTERM: " +
+            (operatorAlive ? std::to_string(opExit) : std::string("had already exited")));
+  return f;
+}
+
+// "median 0.52x (0.48-0.61 over 3 rounds)" of per-round ratios.
+std::string ratioSpread(const std::vector<double>& ratios) {
+  if (ratios.empty()) return "n/a";
+  const Summary s = summarize(ratios);
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "%.2fx (min %.2f, max %.2f over %zu rounds)", s.median, s.min, s.max, s.count);
+  return buf;
+}
+
+int run(const Options& opt) {
+  const auto deadline = Clock::now() + std::chrono::seconds(opt.timeout_seconds);
   const std::string kubeconfig = env("SLUICE_TEST_KUBECONFIG");
   const std::string kubectl = env("SLUICE_TEST_KUBECTL");
   if (kubeconfig.empty() || kubectl.empty()) {
@@ -211,246 +504,89 @@ int run(const Options& opt) {
   }
   auto client = made.value();
 
-  const std::string ns = "bench-" + randomSuffix();
-  {
-    value n;
-    n["apiVersion"] = value::string("v1");
-    n["kind"] = value::string("Namespace");
-    n["metadata"]["name"] = value::string(ns);
-    auto r = client->create(kube::resources::namespaces(), "", n);
-    if (!r.ok()) {
-      std::cerr << "namespace: " << r.error().to_string() << "\n";
-      return 2;
-    }
-    // No controller-manager on this tier: make the ServiceAccounts pods need.
-    for (const char* sa : {"default", "pipeline-steps"}) {
-      value s;
-      s["apiVersion"] = value::string("v1");
-      s["kind"] = value::string("ServiceAccount");
-      s["metadata"]["name"] = value::string(sa);
-      (void)client->create({"", "v1", "serviceaccounts", true}, ns, s);
-    }
-  }
+  const std::string base = "bench-" + randomSuffix();
+  std::vector<std::string> namespaces;
   auto cleanup = [&] {
-    if (!opt.keep_namespace) (void)client->remove(kube::resources::namespaces(), "", ns);
+    if (opt.keep_namespace) return;
+    for (const auto& ns : namespaces) (void)client->remove(kube::resources::namespaces(), "", ns);
   };
-  printLine("bench_operator: namespace " + ns + ", " + std::to_string(opt.executions) + " executions x " +
-            std::to_string(opt.steps) + "-step linear pipeline, hard limit " + std::to_string(opt.timeout_seconds) +
-            " s");
+  auto fresh = [&](const std::string& suffix) -> std::string {
+    const std::string ns = base + "-" + suffix;
+    if (!makeNamespace(client, ns)) return "";
+    namespaces.push_back(ns);
+    return ns;
+  };
+  const int ceilingWorkers = opt.ceiling_workers > 0 ? opt.ceiling_workers
+                             : opt.operator_workers > 0 ? opt.operator_workers
+                                                        : 4;  // the operator's default --workers
+  printLine("bench_operator: namespaces " + base + "-*, " + std::to_string(opt.executions) + " runs x " +
+            std::to_string(opt.steps) + "-step linear pipeline, " + std::to_string(opt.rounds) +
+            " rounds of ceiling then Sluice, ceiling workers " + std::to_string(ceilingWorkers) + ", hard limit " +
+            std::to_string(opt.timeout_seconds) + " s");
 
-  // 1. The floor, before the operator exists.
-  FloorResult floor = measureFloor(client, ns, opt.floor_samples, 10);
+  // 1. The floor, before anything else runs.
+  const std::string floorNs = fresh("floor");
+  if (floorNs.empty()) return 2;
+  FloorResult floor = measureFloor(client, floorNs, opt.floor_samples, 10);
   const Summary floorRt = summarize(floor.create_to_added_ms);
-  const Summary floorCreate = summarize(floor.create_call_ms);
-  printLine("floor  create->watch ADDED (ConfigMap): " + format(floorRt));
-  printLine("floor  create call alone:               " + format(floorCreate));
-  if (!floor.error.empty()) printLine("floor  ERROR: " + floor.error);
+  printLine("floor   create->watch ADDED (ConfigMap): " + format(floorRt));
+  printLine("floor   create call alone:               " + format(summarize(floor.create_call_ms)));
+  if (!floor.error.empty()) printLine("floor   ERROR: " + floor.error);
 
-  // 2. The operator run.
-  std::map<std::string, long> mine;  // harness requests outside StepHarness
-  std::string scrapeError;
-  const RequestCounts before = scrapeRequestTotals(kubectl, kubeconfig, &scrapeError);
-  mine["GET /metrics"] += 1;  // the scrape above shows up in the one after
-
-  StepHarness harness(client, ns, opt.harness_threads);
-  harness.start();
-  ExecutionWatch execs(client, ns);
-  execs.start();
-
-  const int port = freeLoopbackPort();
-  const std::string log = "/tmp/" + ns + "-operator.log";
-  std::vector<std::string> opArgs = {opt.operator_bin, "--kubeconfig", kubeconfig, "--namespace", ns,
-                                     "--metrics-bind-address", "127.0.0.1:" + std::to_string(port),
-                                     "--health-probe-bind-address", "0", "--runner-image",
-                                     "registry.example/sluice-runner:bench", "--kube-api-qps", "0",
-                                     "--kube-api-burst", "10000", "--log-level", "error"};
-  if (opt.operator_workers > 0) {
-    opArgs.push_back("--workers");
-    opArgs.push_back(std::to_string(opt.operator_workers));
-  }
-  testing::Process op(opArgs, log);
-  printLine("operator pid " + std::to_string(op.pid()) + ", workers " +
-            (opt.operator_workers > 0 ? std::to_string(opt.operator_workers) : std::string("default")) +
-            ", metrics 127.0.0.1:" + std::to_string(port) + ", log " + log);
-
-  value pipeline = linearPipeline("linear10", opt.steps);
-  auto pr = client->create(kPipelines, ns, pipeline);
-  mine["POST pipelines"] += 1;
-  if (!pr.ok()) {
-    std::cerr << "pipeline: " << pr.error().to_string() << "\n";
-    cleanup();
-    return 2;
-  }
-  // The operator is up and its caches synced once it has judged the Pipeline.
-  bool ready = false;
-  while (!ready && Clock::now() < deadline && op.running()) {
-    auto g = client->get(kPipelines, ns, "linear10");
-    mine["GET pipelines"] += 1;
-    ready = g.ok() && g.value().has_field("status") && g.value().at("status").has_field("conditions");
-    if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  const double startupMs = ms(Clock::now() - started);
-  if (!ready) printLine("operator never reported the Pipeline's Ready condition");
-
-  // All executions are created at once, from as many threads as the harness
-  // has, so they really run concurrently rather than staggered by create latency.
-  std::vector<std::string> names;
-  for (int i = 0; i < opt.executions && ready; ++i) {
-    char name[32];
-    std::snprintf(name, sizeof name, "x%03d", i);
-    names.push_back(name);
-  }
-  std::map<std::string, Clock::time_point> createdAt;
-  std::mutex createMu;
-  std::atomic<size_t> nextExec{0};
-  const auto runStart = Clock::now();
-  {
-    std::vector<std::thread> creators;
-    for (int t = 0; t < opt.harness_threads; ++t) {
-      creators.emplace_back([&] {
-        for (size_t i = nextExec++; i < names.size(); i = nextExec++) {
-          value e;
-          e["apiVersion"] = value::string("sluice.dev/v1alpha1");
-          e["kind"] = value::string("PipelineExecution");
-          e["metadata"]["name"] = value::string(names[i]);
-          e["spec"]["pipelineRef"]["name"] = value::string("linear10");
-          const auto t0 = Clock::now();
-          auto r = client->create(kExecutions, ns, e);
-          std::lock_guard<std::mutex> l(createMu);
-          createdAt[names[i]] = t0;
-          mine["POST pipelineexecutions"] += 1;
-          if (!r.ok()) printLine("create " + names[i] + ": " + r.error().to_string());
-        }
-      });
+  // 2. Rounds: the ceiling, then the operator, each alone on the cluster.
+  bool allComplete = floor.error.empty();
+  std::vector<double> throughputRatio, transitionRatio, transitionP99Ratio, sluiceVsFloor;
+  for (int round = 1; round <= opt.rounds && allComplete; ++round) {
+    printLine("");
+    printLine("-- round " + std::to_string(round) + "/" + std::to_string(opt.rounds));
+    RunFigures ceiling;
+    if (!opt.no_ceiling) {
+      const std::string ns = fresh("c" + std::to_string(round));
+      if (ns.empty()) break;
+      ceiling = runCeiling(client, ns, opt, ceilingWorkers, deadline);
+      printRun("ceiling", ceiling);
+      allComplete = allComplete && ceiling.complete;
     }
-    for (auto& t : creators) t.join();
-  }
-  const double createAllMs = ms(Clock::now() - runStart);
-
-  const bool allDone =
-      ready && execs.waitTerminal(static_cast<size_t>(opt.executions), deadline, [&] { return op.running(); });
-  const bool operatorAlive = op.running();
-  const ProcUsage usage = readProcUsage(op.pid());  // before stopping it: the process must still exist
-  harness.stop();
-  execs.stop();
-  const auto done = execs.done();
-  const RequestCounts after = scrapeRequestTotals(kubectl, kubeconfig, &scrapeError);
-  int opExit = -1;
-  if (operatorAlive) {
-    op.signal(SIGTERM);
-    opExit = op.wait(30000);
-  }
-
-  // 3. Figures.
-  Clock::time_point runEnd = runStart;
-  int succeeded = 0;
-  for (const auto& [name, pt] : done) {
-    if (pt.first == "Succeeded") ++succeeded;
-    if (pt.second > runEnd) runEnd = pt.second;
-  }
-  if (!allDone) runEnd = Clock::now();
-  const auto times = harness.times();
-  std::vector<double> transition, firstJob, harnessService;
-  for (const auto& [key, t] : times) {
-    if (t.has_job && t.has_pod) harnessService.push_back(ms(t.pod_succeeded - t.job_added));
-  }
-  for (const auto& [name, created] : createdAt) {
-    auto s0 = times.find({name, "S0"});
-    if (s0 != times.end() && s0->second.has_job) firstJob.push_back(ms(s0->second.job_added - created));
-    for (int i = 1; i < opt.steps; ++i) {
-      auto up = times.find({name, "S" + std::to_string(i - 1)});
-      auto down = times.find({name, "S" + std::to_string(i)});
-      if (up == times.end() || down == times.end() || !up->second.has_pod || !down->second.has_job) continue;
-      transition.push_back(ms(down->second.job_added - up->second.pod_succeeded));
+    const std::string ns = fresh("s" + std::to_string(round));
+    if (ns.empty()) break;
+    const RunFigures sluice = runSluice(client, ns, opt, kubeconfig, kubectl, deadline);
+    printRun("sluice ", sluice);
+    allComplete = allComplete && sluice.complete;
+    char buf[512];
+    if (!opt.no_ceiling && ceiling.transition.count && sluice.transition.count && ceiling.throughput() > 0) {
+      throughputRatio.push_back(sluice.throughput() / ceiling.throughput());
+      transitionRatio.push_back(sluice.transition.median / ceiling.transition.median);
+      transitionP99Ratio.push_back(sluice.transition.p99 / ceiling.transition.p99);
+      std::snprintf(buf, sizeof buf,
+                    "round %d: sluice / ceiling: throughput %.1f / %.1f steps/s = %.2fx; transition median %.2f / "
+                    "%.2f ms = %.2fx; p99 %.2f / %.2f ms = %.2fx",
+                    round, sluice.throughput(), ceiling.throughput(), throughputRatio.back(),
+                    sluice.transition.median, ceiling.transition.median, transitionRatio.back(),
+                    sluice.transition.p99, ceiling.transition.p99, transitionP99Ratio.back());
+      printLine(buf);
+    }
+    if (floorRt.count && sluice.transition.count) {
+      sluiceVsFloor.push_back(sluice.transition.median / floorRt.median);
+      std::snprintf(buf, sizeof buf, "round %d: sluice transition median / floor median = %.2f / %.2f ms = %.1fx",
+                    round, sluice.transition.median, floorRt.median, sluiceVsFloor.back());
+      printLine(buf);
     }
   }
-  const Summary tr = summarize(transition);
-  const Summary fj = summarize(firstJob);
-  const Summary hs = summarize(harnessService);
-  const int steps = harness.podsSucceeded();
-  const double runSeconds = ms(runEnd - runStart) / 1000.0;
 
   printLine("");
-  printLine("operator startup (spawn -> Pipeline judged): " + std::to_string(static_cast<int>(startupMs)) + " ms");
-  printLine("executions: " + std::to_string(done.size()) + "/" + std::to_string(opt.executions) + " terminal, " +
-            std::to_string(succeeded) + " Succeeded; " + std::to_string(opt.executions) + " created in " +
-            std::to_string(static_cast<int>(createAllMs)) + " ms");
-  printLine("steps completed by the harness: " + std::to_string(steps) + " (harness failures " +
-            std::to_string(harness.failures()) + (harness.lastError().empty() ? "" : ", last: " + harness.lastError()) +
-            ")");
-  printLine("step transition (pod Succeeded written -> next Job ADDED): " + format(tr));
-  printLine("execution created -> S0 Job ADDED:                         " + format(fj));
-  printLine("harness service (Job ADDED -> its pod Succeeded written):  " + format(hs));
-  char buf[512];
-  std::snprintf(buf, sizeof buf, "throughput: %.1f steps/s (%d steps in %.2f s, first create -> last execution terminal)",
-                runSeconds > 0 ? steps / runSeconds : 0.0, steps, runSeconds);
-  printLine(buf);
-  if (floorRt.count && tr.count) {
-    std::snprintf(buf, sizeof buf,
-                  "vs floor: transition median / floor median = %.2f / %.2f ms = %.1fx; p99 / p99 = %.2f / %.2f ms = %.1fx",
-                  tr.median, floorRt.median, tr.median / floorRt.median, tr.p99, floorRt.p99, tr.p99 / floorRt.p99);
-    printLine(buf);
+  printLine("summary over rounds (ratios measured within each round):");
+  if (!opt.no_ceiling) {
+    printLine("  throughput, sluice / ceiling:        " + ratioSpread(throughputRatio));
+    printLine("  transition median, sluice / ceiling: " + ratioSpread(transitionRatio));
+    printLine("  transition p99, sluice / ceiling:    " + ratioSpread(transitionP99Ratio));
   }
-
-  // API requests: the metric has no user-agent label, so the operator's
-  // share is the delta minus the harness's own tally (exact: no retries).
-  if (!scrapeError.empty() || before.empty() || after.empty()) {
-    printLine("api requests: unavailable (" + scrapeError + ")");
-  } else {
-    RequestCounts harnessTally = harness.requests();
-    for (const auto& [k, v] : mine) harnessTally[k] += v;
-    harnessTally["WATCH pipelineexecutions"] += execs.requests();
-    const RequestCounts delta = minus(after, before);
-    const RequestCounts rest = minus(delta, harnessTally);
-    const std::set<std::string> operatorResources = {"pipelines", "pipelineexecutions", "jobs", "pods", "events"};
-    long opTotal = 0, otherTotal = 0, harnessTotal = 0;
-    std::string breakdown;
-    for (const auto& [k, v] : rest) {
-      if (k.rfind("WATCH ", 0) == 0) continue;  // counted when they end: not comparable
-      const std::string target = k.substr(k.find(' ') + 1);
-      const std::string resource = target.substr(0, target.find('/'));
-      if (operatorResources.count(resource)) {
-        opTotal += v;
-        breakdown += "  " + k + " " + std::to_string(v) + "\n";
-      } else {
-        otherTotal += v;
-      }
-    }
-    for (const auto& [k, v] : harnessTally) {
-      if (k.rfind("WATCH ", 0) != 0) harnessTotal += v;
-    }
-    std::snprintf(buf, sizeof buf,
-                  "api requests (apiserver_request_total has no user-agent label: delta minus the harness's own "
-                  "%ld requests, WATCH excluded):\n"
-                  "  operator, on its resources (pipelines, executions, jobs, pods, events): %ld = %.2f per step\n"
-                  "  everything else in the window (apiserver self-traffic etc.): %ld",
-                  harnessTotal, opTotal, steps ? static_cast<double>(opTotal) / steps : 0.0, otherTotal);
-    printLine(buf);
-    std::cout << breakdown;
-    std::snprintf(buf, sizeof buf, "  harness for comparison: %ld = %.2f per step", harnessTotal,
-                  steps ? static_cast<double>(harnessTotal) / steps : 0.0);
-    printLine(buf);
-  }
-  if (usage.ok) {
-    std::snprintf(buf, sizeof buf,
-                  "operator CPU: %.2f s (user %.2f + system %.2f) = %.2f ms per step; peak RSS (VmHWM) %.1f MiB, RSS "
-                  "at end %.1f MiB",
-                  usage.user_seconds + usage.system_seconds, usage.user_seconds, usage.system_seconds,
-                  steps ? 1000.0 * (usage.user_seconds + usage.system_seconds) / steps : 0.0,
-                  usage.peak_rss_kib / 1024.0, usage.rss_kib / 1024.0);
-    printLine(buf);
-  } else {
-    printLine("operator CPU/RSS: unavailable (" + usage.error + ")");
-  }
-  printLine("operator exit on SIGTERM: " + (operatorAlive ? std::to_string(opExit) : std::string("had already exited")));
+  printLine("  transition median, sluice / floor:   " + ratioSpread(sluiceVsFloor));
   cleanup();
-
-  if (!allDone) {
+  if (!allComplete) {
     printLine(Clock::now() >= deadline ? "INCOMPLETE: hard time limit reached; figures above are partial"
-                                       : "INCOMPLETE: operator exited or never became ready; figures above are partial");
+                                       : "INCOMPLETE: a run did not finish; figures above are partial");
     return 1;
   }
-  if (succeeded != opt.executions || !floor.error.empty() || harness.failures() > 0) return 1;
   return 0;
 }
 
