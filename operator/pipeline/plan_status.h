@@ -64,7 +64,8 @@ std::vector<PlanEvent> transitionEvents(const ExecutionStatus& before, const Exe
 // refuse the whole status write, forever. So each is cut, on a UTF-8
 // boundary and marked, to at most these many bytes.
 inline constexpr std::size_t kMaxStatusMessageBytes = 4096;  // failureReason, conditions
-inline constexpr std::size_t kMaxStepMessageBytes = 1024;    // per step (up to 200 steps)
+inline constexpr std::size_t kMaxStepMessageBytes = 256;     // per step: 500 steps x 256 B = 125 KiB
+// (the first failure keeps up to kMaxStatusMessageBytes in failureReason)
 void capStatusMessages(ExecutionStatus& st);
 
 // A finished execution acts on nothing more, but its spec may still change

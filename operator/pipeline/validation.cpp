@@ -174,6 +174,11 @@ FieldErrors validatePipeline(const PipelineSpec& spec, const std::string& pathPr
   checkRetry(ctx, pathPrefix + ".defaults.retry", spec.defaults.retry);
   checkCache(ctx, pathPrefix + ".defaults.cache", spec.defaults.cache);
   if (spec.steps.empty()) ctx.add(pathPrefix + ".steps", "Required value: a pipeline needs at least one step");
+  if (spec.steps.size() > kMaxSteps)
+    ctx.add(pathPrefix + ".steps", std::to_string(spec.steps.size()) + " steps; Sluice supports at most " +
+                                       std::to_string(kMaxSteps) +
+                                       " (an execution records every step in its status, which must stay below "
+                                       "etcd's 1.5 MiB object limit): split the pipeline");
   for (size_t i = 0; i < spec.steps.size(); ++i) checkStep(ctx, i);
   validation::checkReferences(ctx);
   validation::checkConditions(ctx);

@@ -334,5 +334,29 @@ TEST(Validation, PathPrefixForSnapshots) {
             (FieldErrors{{"status.pipelineSpec.steps[4].dependsOn[0]", "unknown step \"Nope\""}}));
 }
 
+// A fan-out of n steps: Start -> W0..W(n-3) -> End.
+PipelineSpec fanOut(size_t n) {
+  PipelineSpec p;
+  p.steps.push_back(container("Start"));
+  StepSpec end = container("End");
+  for (size_t i = 0; i + 2 < n; ++i) {
+    StepSpec w = container("W" + std::to_string(i));
+    w.dependsOn = {"Start"};
+    end.dependsOn.push_back(w.name);
+    p.steps.push_back(w);
+  }
+  p.steps.push_back(end);
+  return p;
+}
+
+TEST(Validation, StepCountLimit) {
+  EXPECT_EQ(validatePipeline(fanOut(kMaxSteps)), FieldErrors{});
+  EXPECT_EQ(validatePipeline(fanOut(kMaxSteps + 1)),
+            (FieldErrors{{"spec.steps", std::to_string(kMaxSteps + 1) + " steps; Sluice supports at most " +
+                                            std::to_string(kMaxSteps) +
+                                            " (an execution records every step in its status, which must stay "
+                                            "below etcd's 1.5 MiB object limit): split the pipeline"}}));
+}
+
 }  // namespace
 }  // namespace sluice::pipeline
