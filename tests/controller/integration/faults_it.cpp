@@ -1,11 +1,13 @@
 // Fault suite (ctest label faults): the operator against the real API server
 // while it is SIGKILLed at random moments, and while a user deletes a
-// running step's Job. Prints its figures. Bounded: SLUICE_FAULT_KILLS kills
+// running step's Job, the Pipeline or a selective execution's source
+// execution mid-run. Prints its figures. Bounded: SLUICE_FAULT_KILLS kills
 // (default 5) during SLUICE_FAULT_EXECUTIONS executions (default 20) of a
 // 10-step pipeline; SLUICE_FAULT_SEED fixes the kill times (printed). The
 // longer setting of issue 15 is SLUICE_FAULT_KILLS=10 SLUICE_FAULT_EXECUTIONS=100.
 #include <signal.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -15,6 +17,7 @@
 #include <thread>
 
 #include "controller/json_access.h"
+#include "controller/sluice_resources.h"
 #include "operator_fixture.h"
 
 namespace sluice::testing {
@@ -27,6 +30,18 @@ int envInt(const char* name, int fallback) {
   const char* v = std::getenv(name);
   return v && *v ? std::atoi(v) : fallback;
 }
+
+// Three steps in a line, for the deletion cases.
+const std::string kChain = R"(apiVersion: sluice.dev/v1alpha1
+kind: Pipeline
+metadata: {name: chain}
+spec:
+  defaults: {serviceAccountName: pipeline-steps}
+  steps:
+  - {name: A, container: {image: registry.example/a:1}}
+  - {name: B, container: {image: registry.example/b:1}, dependsOn: [A]}
+  - {name: C, container: {image: registry.example/c:1}, dependsOn: [B]}
+)";
 
 // Ten steps, two diamonds and a tail, at most two at once.
 const std::string kTenSteps = R"(apiVersion: sluice.dev/v1alpha1
@@ -225,6 +240,94 @@ TEST_F(FaultTest, AJobDeletedByAUserWhileItsStepRunsFailsTheStepWithJobDeleted) 
   const auto jobs = jobsPerStep();
   EXPECT_EQ(jobs.count({"del", "B"}), 0u) << "the deleted Job was re-created";
   EXPECT_EQ(jobs.count({"del", "D"}), 0u) << "a step after the failed one started";
+}
+
+// The Pipeline is deleted while an execution of it runs: the execution
+// runs on from the snapshot it took when it started (status.pipelineSpec),
+// steps not yet started included, and succeeds. Nothing owns executions to
+// their Pipeline, so the deletion takes none of them with it.
+TEST_F(FaultTest, APipelineDeletedMidRunLeavesItsRunningExecutionToFinishFromItsSnapshot) {
+  startOperator("pipeline-deleted");
+  startKubelet([](const std::string& step) {
+    StepBehaviour b;
+    b.hold = step == "B";
+    return b;
+  });
+  apply(kChain);
+  apply("apiVersion: sluice.dev/v1alpha1\nkind: PipelineExecution\nmetadata: {name: orphan}\nspec: {pipelineRef: {name: chain}}\n");
+  ASSERT_TRUE(eventually([&] {
+    const value x = execution("orphan");
+    const value* b = stepStatus(x, "B");
+    return b && !stringAt(*b, {"jobName"}).empty();
+  })) << execution("orphan").serialize();
+  ASSERT_TRUE(client_->remove(controller::pipelinesResource(), ns_, "chain").ok());
+  ASSERT_TRUE(eventually([&] { return !client_->get(controller::pipelinesResource(), ns_, "chain").ok(); }));
+  kubelet_->release("B");
+
+  ASSERT_EQ(waitTerminal("orphan"), "Succeeded") << execution("orphan").serialize();
+  const value x = execution("orphan");
+  for (const std::string step : {"A", "B", "C"}) {
+    const value* s = stepStatus(x, step);
+    ASSERT_NE(s, nullptr) << step;
+    EXPECT_EQ(stringAt(*s, {"phase"}), "Succeeded") << step;
+    EXPECT_FALSE(stringAt(*s, {"jobName"}).empty()) << step;  // C, too, started after the deletion
+  }
+  const auto jobs = jobsPerStep();
+  for (const std::string step : {"A", "B", "C"}) EXPECT_EQ(jobs.count({"orphan", step}), 1u) << step;
+}
+
+// The source execution of a selective execution is deleted while the
+// selective one runs: the reused steps' records (outputs, properties, the
+// producer's name) were copied into the selective execution's status when it
+// started, so it finishes unaffected. (Artifacts live in the object store,
+// not in the source's object; deleting an execution deletes none.)
+TEST_F(FaultTest, ASourceExecutionDeletedMidRunLeavesTheReusedStepsAndTheRunIntact) {
+  std::atomic<bool> holdC{false};
+  startOperator("source-deleted");
+  startKubelet([&holdC](const std::string& step) {
+    StepBehaviour b;
+    b.hold = step == "C" && holdC.load();
+    return b;
+  });
+  apply(kChain);
+  apply("apiVersion: sluice.dev/v1alpha1\nkind: PipelineExecution\nmetadata: {name: src}\nspec: {pipelineRef: {name: chain}}\n");
+  ASSERT_EQ(waitTerminal("src"), "Succeeded") << execution("src").serialize();
+  const value source = execution("src");
+  holdC = true;
+  apply("apiVersion: sluice.dev/v1alpha1\nkind: PipelineExecution\nmetadata: {name: sel}\n"
+        "spec:\n  pipelineRef: {name: chain}\n  selectiveExecution: {sourceExecution: src, selectedSteps: [C]}\n");
+  ASSERT_TRUE(eventually([&] {
+    const value x = execution("sel");
+    const value* c = stepStatus(x, "C");
+    return c && !stringAt(*c, {"jobName"}).empty();
+  })) << execution("sel").serialize();
+  kube::DeleteOptions background;
+  background.propagation = kube::PropagationPolicy::Background;
+  ASSERT_TRUE(client_->remove(controller::executionsResource(), ns_, "src", background).ok());
+  ASSERT_TRUE(eventually([&] { return !client_->get(controller::executionsResource(), ns_, "src").ok(); }));
+  kubelet_->release("C");
+
+  ASSERT_EQ(waitTerminal("sel"), "Succeeded") << execution("sel").serialize();
+  const value x = execution("sel");
+  for (const std::string step : {"A", "B"}) {
+    const value* s = stepStatus(x, step);
+    const value* then = stepStatus(source, step);
+    ASSERT_NE(s, nullptr) << step;
+    ASSERT_NE(then, nullptr) << step;
+    EXPECT_EQ(stringAt(*s, {"phase"}), "Succeeded") << step;
+    EXPECT_EQ(stringAt(*s, {"reason"}), "Reused") << step;
+    EXPECT_EQ(stringAt(*s, {"reusedFromExecution"}), "src") << step;
+    const value none = value::array();
+    EXPECT_EQ(s->has_field("outputs") ? s->at("outputs") : none, then->has_field("outputs") ? then->at("outputs") : none)
+        << step;
+  }
+  const value* c = stepStatus(x, "C");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(stringAt(*c, {"phase"}), "Succeeded");
+  const auto jobs = jobsPerStep();
+  EXPECT_EQ(jobs.count({"sel", "A"}), 0u) << "a reused step ran again";
+  EXPECT_EQ(jobs.count({"sel", "B"}), 0u) << "a reused step ran again";
+  EXPECT_EQ(jobs.count({"sel", "C"}), 1u);
 }
 
 }  // namespace
