@@ -316,7 +316,7 @@ TEST_F(FaultTest, ASourceExecutionDeletedMidRunLeavesTheReusedStepsAndTheRunInta
     ASSERT_NE(then, nullptr) << step;
     EXPECT_EQ(stringAt(*s, {"phase"}), "Succeeded") << step;
     EXPECT_EQ(stringAt(*s, {"reason"}), "Reused") << step;
-    EXPECT_EQ(stringAt(*s, {"reusedFromExecution"}), "src") << step;
+    EXPECT_EQ(stringAt(*s, {"reusedFrom", "execution"}), "src") << step;
     const value none = value::array();
     EXPECT_EQ(s->has_field("outputs") ? s->at("outputs") : none, then->has_field("outputs") ? then->at("outputs") : none)
         << step;
