@@ -1,8 +1,9 @@
 #include "fake_kubelet.h"
 
+#include <cctype>
 #include <chrono>
 #include <ctime>
-#include <random>
+
 #include "controller/json_access.h"
 #include "job_pod.h"
 #include "pipeline/plan_time.h"
@@ -15,10 +16,15 @@ namespace {
 
 using sluice::controller::stringAt;
 
-std::string suffix() {
-  static std::mt19937 rng{std::random_device{}()};
+// The pod's name suffix, from the Job's UID rather than at random (the Job
+// controller's is random): a create whose answer was lost to an API server
+// restart is retried under the same name and answers AlreadyExists, instead
+// of leaving a second pod for the Job.
+std::string suffixFor(const value& job) {
   std::string s;
-  for (int i = 0; i < 5; ++i) s += "abcdefghijklmnopqrstuvwxyz0123456789"[rng() % 36];
+  const std::string uid = stringAt(job, {"metadata", "uid"});
+  for (auto it = uid.rbegin(); it != uid.rend() && s.size() < 5; ++it)
+    if (std::isalnum(static_cast<unsigned char>(*it))) s += *it;
   return s;
 }
 
@@ -101,15 +107,15 @@ void FakeKubelet::loop() {
 
 bool FakeKubelet::createPod(const value& job, std::string& podName) {
   const std::string jobName = stringAt(job, {"metadata", "name"});
-  podName = jobName.substr(0, 50) + "-" + suffix();
+  podName = jobName.substr(0, 50) + "-" + suffixFor(job);
   value pod = podForJob(job, podName, "fake-node");
   auto r = client_->create(kube::resources::pods(), ns_, pod);
   return r.ok() || r.error().is(kube::ErrorKind::AlreadyExists);
 }
 
-void FakeKubelet::finishPod(const std::string& podName, const value& job, const StepBehaviour& b) {
+bool FakeKubelet::finishPod(const std::string& podName, const value& job, const StepBehaviour& b) {
   auto got = client_->get(kube::resources::pods(), ns_, podName);
-  if (!got.ok()) return;
+  if (!got.ok()) return false;
   value pod = got.value();
   const std::string now = sluice::pipeline::formatRfc3339(std::time(nullptr));
   value cs;
@@ -126,7 +132,7 @@ void FakeKubelet::finishPod(const std::string& podName, const value& job, const 
   pod["status"]["phase"] = value::string(b.exitCode == 0 ? "Succeeded" : "Failed");
   pod["status"]["startTime"] = value::string(now);
   pod["status"]["containerStatuses"] = value::array({cs});
-  (void)client_->update_status(kube::resources::pods(), ns_, pod);
+  return client_->update_status(kube::resources::pods(), ns_, pod).ok();
 }
 
 void FakeKubelet::tick() {
@@ -163,7 +169,8 @@ void FakeKubelet::tick() {
       ++running;
       continue;
     }
-    finishPod(pod, job, b);
+    // A write lost to an API server restart is tried again next tick.
+    if (!finishPod(pod, job, b)) continue;
     std::lock_guard<std::mutex> l(mu_);
     finished_.insert(name);
   }

@@ -45,7 +45,8 @@ class FakeKubelet {
   void loop();
   void tick();
   bool createPod(const web::json::value& job, std::string& podName);
-  void finishPod(const std::string& podName, const web::json::value& job, const StepBehaviour& b);
+  // False when the status write did not go through (tried again later).
+  bool finishPod(const std::string& podName, const web::json::value& job, const StepBehaviour& b);
 
   std::shared_ptr<kube::Client> client_;
   std::string ns_;
