@@ -5,11 +5,15 @@
 // (default 5) during SLUICE_FAULT_EXECUTIONS executions (default 20) of a
 // 10-step pipeline; SLUICE_FAULT_SEED fixes the kill times (printed). The
 // longer setting of issue 15 is SLUICE_FAULT_KILLS=10 SLUICE_FAULT_EXECUTIONS=100.
+// Also: two replicas with leader election while the leader is SIGKILLed
+// again and again (SLUICE_FAULT_LEADER_KILLS, default 3).
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <random>
@@ -18,18 +22,13 @@
 
 #include "controller/json_access.h"
 #include "controller/sluice_resources.h"
-#include "operator_fixture.h"
+#include "fault_fixture.h"
 
 namespace sluice::testing {
 namespace {
 
 using sluice::controller::stringAt;
 using web::json::value;
-
-int envInt(const char* name, int fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? std::atoi(v) : fallback;
-}
 
 // Three steps in a line, for the deletion cases.
 const std::string kChain = R"(apiVersion: sluice.dev/v1alpha1
@@ -43,59 +42,6 @@ spec:
   - {name: C, container: {image: registry.example/c:1}, dependsOn: [B]}
 )";
 
-// Ten steps, two diamonds and a tail, at most two at once.
-const std::string kTenSteps = R"(apiVersion: sluice.dev/v1alpha1
-kind: Pipeline
-metadata: {name: ten}
-spec:
-  defaults: {serviceAccountName: pipeline-steps}
-  maxParallelSteps: 2
-  steps:
-  - {name: A, container: {image: registry.example/a:1}}
-  - {name: B, container: {image: registry.example/b:1}, dependsOn: [A]}
-  - {name: C, container: {image: registry.example/c:1}, dependsOn: [A]}
-  - {name: D, container: {image: registry.example/d:1}, dependsOn: [B, C]}
-  - {name: E, container: {image: registry.example/e:1}, dependsOn: [D]}
-  - {name: F, container: {image: registry.example/f:1}, dependsOn: [E]}
-  - {name: G, container: {image: registry.example/g:1}, dependsOn: [E]}
-  - {name: H, container: {image: registry.example/h:1}, dependsOn: [F, G]}
-  - {name: I, container: {image: registry.example/i:1}, dependsOn: [H]}
-  - {name: J, container: {image: registry.example/j:1}, dependsOn: [I]}
-)";
-const std::vector<std::string> kSteps = {"A", "B", "C", "D", "E", "F", "G", "H", "I", "J"};
-
-class FaultTest : public OperatorTest {
- protected:
-  // Jobs per (execution, step), from the API server.
-  std::map<std::pair<std::string, std::string>, int> jobsPerStep() {
-    std::map<std::pair<std::string, std::string>, int> n;
-    auto r = client_->list(kube::resources::jobs(), ns_);
-    EXPECT_TRUE(r.ok());
-    if (!r.ok()) return n;
-    for (const auto& j : r->items)
-      ++n[{stringAt(j, {"metadata", "labels", "sluice.dev/execution"}),
-           stringAt(j, {"metadata", "annotations", "sluice.dev/step"})}];
-    return n;
-  }
-
-  // Events per (execution, reason, message): a transition recorded twice
-  // shows up as a count above one.
-  std::map<std::string, int> eventsOf(const std::string& execution) {
-    std::map<std::string, int> n;
-    kube::ListOptions o;
-    o.field_selector = "involvedObject.name=" + execution;
-    auto r = client_->list(kube::resources::events(), ns_, o);
-    EXPECT_TRUE(r.ok());
-    if (!r.ok()) return n;
-    for (const auto& e : r->items) {
-      const value* count = controller::fieldAt(e, {"count"});
-      n[stringAt(e, {"reason"}) + ": " + stringAt(e, {"message"})] +=
-          count && count->is_number() ? count->as_integer() : 1;
-    }
-    return n;
-  }
-};
-
 TEST_F(FaultTest, RandomSigkillsLoseNoExecutionAndNeverMakeTwoJobsForAStep) {
   const int kills = envInt("SLUICE_FAULT_KILLS", 5);
   const int executions = envInt("SLUICE_FAULT_EXECUTIONS", 20);
@@ -107,79 +53,37 @@ TEST_F(FaultTest, RandomSigkillsLoseNoExecutionAndNeverMakeTwoJobsForAStep) {
   startOperator("fault-0");
   startKubelet([](const std::string&) { return StepBehaviour{}; });
   apply(kTenSteps);
-  std::string yaml;
-  for (int i = 0; i < executions; ++i)
-    yaml += "apiVersion: sluice.dev/v1alpha1\nkind: PipelineExecution\nmetadata: {name: f-" + std::to_string(i) +
-            "}\nspec: {pipelineRef: {name: ten}}\n---\n";
-  apply(yaml);
+  applyTenStepRuns("f-", executions);
 
   int survived = 0, unfinishedAtLastKill = 0;
   for (int k = 1; k <= kills; ++k) {
     std::this_thread::sleep_for(std::chrono::milliseconds(pause(rng)));
-    if (k == kills) {  // shows the kills hit running work, not a finished batch
-      for (int i = 0; i < executions; ++i) {
-        const std::string p = phase("f-" + std::to_string(i));
-        unfinishedAtLastKill += p != "Succeeded" && p != "Failed" && p != "Stopped";
-      }
-    }
+    if (k == kills) unfinishedAtLastKill = unfinished("f-", executions);
     operator_->signal(SIGKILL);
     ASSERT_EQ(operator_->wait(10000), 128 + SIGKILL) << "kill " << k;
     startOperator("fault-" + std::to_string(k));
     ++survived;
   }
 
-  int lost = 0, incomplete = 0, duplicateJobs = 0, missingJobs = 0, duplicateEvents = 0, missingEvents = 0;
+  const Tally t = tallyTenStepRuns("f-", executions, std::chrono::seconds(180));
+  EXPECT_EQ(t.duplicateEvents, 0);
+  // Events are posted after the status write, from a queue a SIGKILL
+  // empties: a kill can lose some, never double them. Counted, not failed.
+  int missingEvents = 0;
   for (int i = 0; i < executions; ++i) {
-    const std::string name = "f-" + std::to_string(i);
-    if (waitTerminal(name, std::chrono::seconds(180)) != "Succeeded") {
-      ++lost;
-      ADD_FAILURE() << name << " ended '" << phase(name) << "': " << execution(name).serialize();
-      continue;
-    }
-    const value x = execution(name);
-    for (const auto& step : kSteps) {
-      const value* s = stepStatus(x, step);
-      // Complete: every step Succeeded, with its Job, times and one attempt
-      // (the fake kubelet never fails a pod).
-      if (!s || stringAt(*s, {"phase"}) != "Succeeded" || stringAt(*s, {"jobName"}).empty() ||
-          stringAt(*s, {"startTime"}).empty() || stringAt(*s, {"endTime"}).empty() ||
-          !s->has_field("attemptCount") || s->at("attemptCount").as_integer() != 1) {
-        ++incomplete;
-        ADD_FAILURE() << name << " step " << step << ": " << (s ? s->serialize() : "no status");
-      }
-    }
-    for (const auto& [event, count] : eventsOf(name)) {
-      if (count > 1) {
-        ++duplicateEvents;
-        ADD_FAILURE() << name << ": event '" << event << "' recorded " << count << " times";
-      }
-    }
-    // Events are posted after the status write, from a queue a SIGKILL
-    // empties: a kill can lose some, never double them. Counted, not failed.
-    const auto events = eventsOf(name);
+    const auto events = eventsOf("f-" + std::to_string(i));
     for (const auto& step : kSteps) {
       bool started = false;
       for (const auto& [event, count] : events) started = started || event.rfind("StepStarted: Step '" + step + "'", 0) == 0;
       missingEvents += started ? 0 : 1;
     }
   }
-  const auto jobs = jobsPerStep();
-  for (int i = 0; i < executions; ++i)
-    for (const auto& step : kSteps) {
-      const auto it = jobs.find({"f-" + std::to_string(i), step});
-      const int n = it == jobs.end() ? 0 : it->second;
-      if (n > 1) ++duplicateJobs;
-      if (n == 0) ++missingJobs;
-    }
-  EXPECT_EQ(duplicateJobs, 0);
-  EXPECT_EQ(missingJobs, 0);
-  EXPECT_EQ(duplicateEvents, 0);
   const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start).count();
   std::cout << "faults: seed " << seed << ", " << survived << " SIGKILLs survived during " << executions
             << " executions of " << kSteps.size() << " steps in " << seconds << " s (" << unfinishedAtLastKill
-            << " unfinished at the last kill): lost executions " << lost
-            << ", incomplete step records " << incomplete << ", steps with two Jobs " << duplicateJobs
-            << ", steps without a Job " << missingJobs << ", duplicated events " << duplicateEvents
+            << " unfinished at the last kill): lost executions " << t.lost
+            << ", incomplete step records " << t.incomplete << ", steps with two Jobs " << t.duplicateJobs
+            << ", steps without a Job " << t.missingJobs << ", duplicated events " << t.duplicateEvents
             << ", StepStarted events lost to kills " << missingEvents << " of " << executions * kSteps.size()
             << std::endl;
 }
@@ -328,6 +232,76 @@ TEST_F(FaultTest, ASourceExecutionDeletedMidRunLeavesTheReusedStepsAndTheRunInta
   EXPECT_EQ(jobs.count({"sel", "A"}), 0u) << "a reused step ran again";
   EXPECT_EQ(jobs.count({"sel", "B"}), 0u) << "a reused step ran again";
   EXPECT_EQ(jobs.count({"sel", "C"}), 1u);
+}
+
+}  // namespace
+}  // namespace sluice::testing
+
+namespace sluice::testing {
+namespace {
+
+int linesWith(const std::string& path, const std::string& needle) {
+  std::ifstream f(path);
+  std::string line;
+  int n = 0;
+  while (std::getline(f, line)) n += line.find(needle) != std::string::npos;
+  return n;
+}
+
+// Two replicas with leader election; the leader is SIGKILLed again and
+// again (no lease release: the standby must wait the lease out) while
+// executions run, and each killed replica comes back as the new standby.
+// No step may get two Jobs, none may be lost; prints each takeover time
+// (kill -> the standby's "started leading"). SLUICE_FAULT_LEADER_KILLS
+// (default 3) during SLUICE_FAULT_EXECUTIONS executions (default 20).
+TEST_F(FaultTest, TwoReplicasWithTheLeaderSigkilledRepeatedlyNeverMakeTwoJobsForAStep) {
+  const int kills = envInt("SLUICE_FAULT_LEADER_KILLS", 3);
+  const int executions = envInt("SLUICE_FAULT_EXECUTIONS", 20);
+  const std::vector<std::string> election{"--leader-elect", "--lease-namespace", ns_, "--lease-name", "sluice-faults"};
+  const auto start = std::chrono::steady_clock::now();
+  std::string leaderLog = "replica-0", standbyLog = "replica-1";
+  auto leader = spawnOperator(leaderLog, election);
+  ASSERT_TRUE(eventually([&] { return linesWith(logPath(leaderLog), "\"started leading\"") == 1; }))
+      << "the first replica acquires the free lease";
+  auto standby = spawnOperator(standbyLog, election);
+  startKubelet([](const std::string&) { return StepBehaviour{}; });
+  apply(kTenSteps);
+  applyTenStepRuns("l-", executions);
+
+  std::vector<double> takeovers;
+  int unfinishedAtLastKill = 0;
+  for (int k = 1; k <= kills; ++k) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(800));
+    if (k == kills) unfinishedAtLastKill = unfinished("l-", executions);
+    leader->signal(SIGKILL);
+    const auto killed = std::chrono::steady_clock::now();
+    ASSERT_EQ(leader->wait(10000), 128 + SIGKILL) << "kill " << k;
+    ASSERT_TRUE(eventually([&] { return linesWith(logPath(standbyLog), "\"started leading\"") == 1; },
+                           std::chrono::seconds(60)))
+        << "kill " << k << ": the standby never took over";
+    takeovers.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - killed).count());
+    // The killed replica comes back, as the standby now.
+    leaderLog = standbyLog;
+    standbyLog = "replica-" + std::to_string(k + 1);
+    leader = std::move(standby);
+    standby = spawnOperator(standbyLog, election);
+  }
+
+  const Tally t = tallyTenStepRuns("l-", executions, std::chrono::seconds(180));
+  EXPECT_EQ(linesWith(logPath(standbyLog), "\"job created\""), 0) << "the last standby wrote";
+  leader->signal(SIGTERM);
+  EXPECT_EQ(leader->wait(30000), 0);
+  standby->signal(SIGTERM);
+  EXPECT_EQ(standby->wait(30000), 0);
+  std::sort(takeovers.begin(), takeovers.end());
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start).count();
+  std::cout << "faults: " << kills << " leader SIGKILLs survived with two replicas during " << executions
+            << " executions of " << kSteps.size() << " steps in " << seconds << " s (" << unfinishedAtLastKill
+            << " unfinished at the last kill); takeover seconds (kill -> standby leading):";
+  for (double s : takeovers) std::cout << " " << s;
+  std::cout << "; lost executions " << t.lost << ", incomplete step records " << t.incomplete
+            << ", steps with two Jobs " << t.duplicateJobs << ", steps without a Job " << t.missingJobs
+            << ", transitions with two Events " << t.duplicateEvents << std::endl;
 }
 
 }  // namespace
