@@ -42,7 +42,7 @@ need=(etcd kube-apiserver kubectl)
 ((REAL_NODE)) && need+=(kubelet)
 BIN="$(bash "$CLUSTER_DIR/build.sh" "${need[@]}")"
 rm -rf "$RUN"
-mkdir -p "$RUN"/{pki,logs,pids,etcd,s3}
+mkdir -p "$RUN"/{pki,logs,pids,cmds,etcd,s3}
 chmod 700 "$RUN"
 PKI="$RUN/pki"
 
@@ -51,10 +51,13 @@ free_port() {
 }
 
 # start NAME CMD...: runs a component in the background, its own process
-# group, output to logs/NAME.log, pid recorded for down.sh.
+# group, output to logs/NAME.log, pid recorded for down.sh, argv recorded
+# (NUL-separated) for restart.sh. No secret is ever on a command line: S3
+# keys go through the environment.
 start() {
 	local name="$1"
 	shift
+	printf '%s\0' "$@" >"$RUN/cmds/$name"
 	setsid "$@" >"$RUN/logs/$name.log" 2>&1 </dev/null &
 	echo $! >"$RUN/pids/$name.pid"
 }
