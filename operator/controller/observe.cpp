@@ -39,6 +39,15 @@ const value* mainContainerStatus(const value& pod) {
   return statuses->size() == 1 ? &statuses->as_array().at(0) : nullptr;
 }
 
+// The pod's DisruptionTarget condition when it is True, else nullptr.
+const value* disruptionCondition(const value& pod) {
+  const value* conditions = arrayAt(pod, {"status", "conditions"});
+  if (!conditions) return nullptr;
+  for (const auto& c : conditions->as_array())
+    if (stringAt(c, {"type"}) == "DisruptionTarget" && stringAt(c, {"status"}) == "True") return &c;
+  return nullptr;
+}
+
 }  // namespace
 
 bool decodeTerminationMessage(const std::string& message, ObservedPod& pod) {
@@ -130,9 +139,17 @@ ObservedPod observePod(const value& pod, bool expectRunnerMessage) {
       std::string reason = stringAt(*terminated, {"reason"});
       if (!reason.empty() && reason != "Error") p.errorReason += " (" + reason + ")";
     } else {
-      // Evicted, deadline exceeded, ...: the pod's own reason.
+      // Evicted, deadline exceeded, ...: the pod's own reason; else the
+      // DisruptionTarget condition the pod garbage collector (node
+      // deleted), the taint manager or an eviction sets on a pod it fails.
       std::string reason = stringAt(pod, {"status", "reason"});
       std::string msg = stringAt(pod, {"status", "message"});
+      if (reason.empty()) {
+        if (const value* disruption = disruptionCondition(pod)) {
+          reason = stringAt(*disruption, {"reason"});
+          msg = stringAt(*disruption, {"message"});
+        }
+      }
       p.errorReason = reason.empty() ? "pod failed" : reason + (msg.empty() ? "" : ": " + msg);
     }
   }

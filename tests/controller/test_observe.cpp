@@ -84,6 +84,17 @@ TEST(Observe, FailedPodReasons) {
                                R"("message":"Pod was active on the node longer than the specified deadline"}})");
   EXPECT_EQ(observePod(evicted).errorReason,
             "DeadlineExceeded: Pod was active on the node longer than the specified deadline");
+  // The pod garbage collector fails the pods of a deleted node with a
+  // DisruptionTarget condition and no reason of the pod's own.
+  value gced = value::parse(R"({"metadata":{"name":"p"},"status":{"phase":"Failed","conditions":[)"
+                            R"({"type":"Ready","status":"False","reason":"PodFailed"},)"
+                            R"({"type":"DisruptionTarget","status":"True","reason":"DeletionByPodGC",)"
+                            R"("message":"PodGC: node no longer exists"}],)"
+                            R"("containerStatuses":[{"name":"main","state":{"running":{}}}]}})");
+  EXPECT_EQ(observePod(gced).errorReason, "DeletionByPodGC: PodGC: node no longer exists");
+  value stale = value::parse(R"({"metadata":{"name":"p"},"status":{"phase":"Failed","conditions":[)"
+                             R"({"type":"DisruptionTarget","status":"False","reason":"X","message":"y"}]}})");
+  EXPECT_EQ(observePod(stale).errorReason, "pod failed");
 }
 
 TEST(Observe, GarbageFromTheServerNeverThrows) {
