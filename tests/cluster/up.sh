@@ -164,13 +164,15 @@ if ((FULL)); then
 	KCM_PORT=$(free_port)
 	# Each controller acts as its own ServiceAccount (system:controller:*),
 	# with the bootstrap roles' least privileges. The node lifecycle
-	# controller lifts the not-ready taint admission puts on new nodes.
+	# controller lifts the not-ready taint admission puts on new nodes; the
+	# pod garbage collector fails and removes pods of a deleted node, as on
+	# a real cluster (the node-deleted fault case).
 	start kube-controller-manager "$BIN/kube-controller-manager" \
 		--kubeconfig="$RUN/controller-manager.kubeconfig" \
 		--authentication-kubeconfig="$RUN/controller-manager.kubeconfig" \
 		--authorization-kubeconfig="$RUN/controller-manager.kubeconfig" \
 		--bind-address=127.0.0.1 --secure-port="$KCM_PORT" --leader-elect=false \
-		--controllers=job-controller,garbage-collector-controller,ttl-after-finished-controller,serviceaccount-controller,serviceaccount-token-controller,namespace-controller,root-ca-certificate-publisher-controller,node-lifecycle-controller \
+		--controllers=job-controller,garbage-collector-controller,pod-garbage-collector-controller,ttl-after-finished-controller,serviceaccount-controller,serviceaccount-token-controller,namespace-controller,root-ca-certificate-publisher-controller,node-lifecycle-controller \
 		--service-account-private-key-file="$PKI/sa.key" --root-ca-file="$PKI/ca.crt" \
 		--use-service-account-credentials=true --v=1
 
