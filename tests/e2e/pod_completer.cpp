@@ -11,6 +11,10 @@
 //
 //   sluice-test-pod-completer --kubeconfig F --namespace NS
 //       [--property STEP.NAME=VALUE]... [--fail STEP=EXITCODE]...
+//       [--hold-on-node NODE]... [--hold-once STEP]...
+// --hold-on-node leaves pods bound to NODE Running (the node-deleted fault
+// case); --hold-once leaves the first pod of STEP Running and completes the
+// pods made for it later (the pod-deleted case).
 #include <signal.h>
 #include <unistd.h>
 
@@ -39,6 +43,9 @@ std::atomic<bool> gStop{false};
 struct Script {
   std::map<std::string, std::map<std::string, std::string>> properties;  // step -> name -> value
   std::map<std::string, int> exitCodes;                                  // step -> code
+  std::set<std::string> holdOnNodes;                                     // pods there stay Running
+  std::set<std::string> holdOnce;                                        // steps whose first pod stays Running
+  std::map<std::string, std::string> heldPod;                            // step -> its held first pod
 };
 
 std::string message(const value& pod, const std::string& step, const Script& script, int exitCode) {
@@ -95,6 +102,10 @@ bool parseArgs(int argc, char** argv, std::string& kubeconfig, std::string& ns, 
       auto eq = v.find('=');
       if (eq == std::string::npos) return false;
       script.exitCodes[v.substr(0, eq)] = std::stoi(v.substr(eq + 1));
+    } else if (flag == "--hold-on-node") {
+      script.holdOnNodes.insert(v);
+    } else if (flag == "--hold-once") {
+      script.holdOnce.insert(v);
     } else {
       return false;
     }
@@ -109,7 +120,8 @@ int main(int argc, char** argv) {
   Script script;
   if (!parseArgs(argc, argv, kubeconfig, ns, script)) {
     std::fprintf(stderr,
-                 "usage: %s --kubeconfig F --namespace NS [--property STEP.NAME=VALUE]... [--fail STEP=CODE]...\n",
+                 "usage: %s --kubeconfig F --namespace NS [--property STEP.NAME=VALUE]... [--fail STEP=CODE]...\n"
+                 "       [--hold-on-node NODE]... [--hold-once STEP]...\n",
                  argv[0]);
     return 2;
   }
@@ -138,6 +150,11 @@ int main(int argc, char** argv) {
         const std::string step = stringAt(pod, {"metadata", "annotations", "sluice.dev/step"}).empty()
                                      ? stringAt(pod, {"metadata", "labels", "sluice.dev/step"})
                                      : stringAt(pod, {"metadata", "annotations", "sluice.dev/step"});
+        if (script.holdOnNodes.count(stringAt(pod, {"spec", "nodeName"}))) continue;
+        if (script.holdOnce.count(step)) {
+          auto held = script.heldPod.emplace(step, name).first;
+          if (held->second == name) continue;
+        }
         int code = script.exitCodes.count(step) ? script.exitCodes[step] : 0;
         const std::string now = sluice::pipeline::formatRfc3339(std::time(nullptr));
         value statuses = value::array();
