@@ -37,6 +37,17 @@ std::string envOr(const char* name, const std::string& fallback) {
   return v != nullptr ? std::string(v) : fallback;
 }
 
+// An S3 error names the object it was about in full; below a message that
+// already names the input's or output's URI, only the part after it is
+// repeated ("f.txt: unavailable: ..."), so the store's own words survive the
+// operator's cap on a step's message.
+std::string belowUri(const std::string& error, const std::string& uri) {
+  if (uri.empty() || error.rfind(uri, 0) != 0) return error;
+  std::string rest = error.substr(uri.size());
+  if (rest.rfind(": ", 0) == 0) rest.erase(0, 2);
+  return rest;
+}
+
 void logLine(const std::string& text) { std::cerr << "sluice-runner: " << text << std::endl; }
 
 double secondsSince(std::chrono::steady_clock::time_point start) {
@@ -128,7 +139,7 @@ class ExecRun {
                 " in " + shortSeconds(secondsSince(start)));
       } catch (const std::exception& e) {
         return fail(kExitInputFailed, "input '" + in.name + "' (" + in.uri.str() + " -> " +
-                                          in.path + "): " + e.what());
+                                          in.path + "): " + belowUri(e.what(), in.uri.str()));
       }
     }
 
@@ -170,7 +181,7 @@ class ExecRun {
                 shortSeconds(secondsSince(start)));
       } catch (const std::exception& e) {
         return fail(kExitOutputFailed, "output '" + out.name + "' (" + out.path + " -> " +
-                                           out.uri.str() + "): " + e.what());
+                                           out.uri.str() + "): " + belowUri(e.what(), out.uri.str()));
       }
     }
 

@@ -333,6 +333,13 @@ TEST_F(RunnerIT, BadInputsFailClearlyWithACompleteMessage) {
     const value msg = completeMessage(c.wantExit);
     ASSERT_TRUE(msg.has_field("error"));
     EXPECT_NE(msg.at("error").as_string().find(c.wantInError), std::string::npos) << msg.serialize();
+    // The object's URI is said once, in "input 'in' (URI -> path)": the S3
+    // error below it does not repeat it.
+    const std::string error = msg.at("error").as_string();
+    const auto firstUri = error.find("s3://");
+    if (firstUri != std::string::npos) {
+      EXPECT_EQ(error.find("s3://", firstUri + 1), std::string::npos) << error;
+    }
     EXPECT_EQ(r.stderrText.find(env_.secretKey), std::string::npos) << "secret leaked to the log";
   }
 }
