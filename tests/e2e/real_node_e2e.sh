@@ -15,8 +15,14 @@
 #      the end of its output, after its retry really ran the container
 #      again; an image without the command fails with a clear reason; stop
 #      kills a running container.
+#   4. s3outage: the pods' S3 server stopped for 30 s (tests/cluster/
+#      restart.sh) just as two runs start: the step with retries succeeds
+#      once the store is back and its outputs really are in the store (the
+#      next step read them); the step without retries fails with the
+#      store's error. Never Succeeded with missing outputs. Stops the S3
+#      server every real-node case uses, so ctest runs it alone.
 # usage: real_node_e2e.sh OPERATOR_BIN KUBECTL_SLUICE_BIN CASE
-#        (CASE: portability | abalone | behaviour)
+#        (CASE: portability | abalone | behaviour | s3outage)
 set -euo pipefail
 OPERATOR="$1" KUBECTL_SLUICE="$2" CASE="$3"
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -290,9 +296,73 @@ behaviour() {
 	echo "ok: stop: the running container (sleep 600) was killed and its pod removed $((SECONDS - t0)) s after spec.stop"
 }
 
+# The pods' S3 server goes down for 30 s as two runs of Produce -> Consume
+# start. Produce uploads its output when its command ends: with
+# retry.maxAttempts 4 the Job's pod backoff (10 s, 20 s, ...) outlasts the
+# outage; with 1 attempt the step fails with the store's error.
+s3outage() {
+	local busybox="sluice.local/test-busybox:$VERSION" name attempts
+	for name in outage-retries:4 outage-once:1; do
+		kc -n "$NS" apply -f - >/dev/null <<YAML
+apiVersion: sluice.dev/v1alpha1
+kind: Pipeline
+metadata: {name: ${name%%:*}}
+spec:
+  artifactStore:
+    s3: {endpoint: "$SLUICE_TEST_POD_S3_ENDPOINT", bucket: $BUCKET, prefix: o, region: us-east-1,
+         credentialsSecret: {name: s3-creds}}
+  defaults: {serviceAccountName: pipeline-steps, retry: {maxAttempts: ${name##*:}}}
+  steps:
+  - name: Produce
+    container: {image: "$busybox", command: [sh, -c, "mkdir -p /out/d && echo produced > /out/d/f.txt"]}
+    outputs: [{name: d, path: /out/d}]
+    nodeSelector: {sluice.dev/real-node: "true"}
+    tolerations: [{key: sluice.dev/real-node, operator: Exists, effect: NoSchedule}]
+  - name: Consume
+    container: {image: "$busybox", command: [sh, -c, "mkdir -p /out/d && cat /in/d/f.txt > /out/d/f.txt && echo consumed >> /out/d/f.txt"]}
+    inputs: [{name: d, from: "\$(steps.Produce.outputs.d)", path: /in/d}]
+    outputs: [{name: d, path: /out/d}]
+    nodeSelector: {sluice.dev/real-node: "true"}
+    tolerations: [{key: sluice.dev/real-node, operator: Exists, effect: NoSchedule}]
+YAML
+	done
+	local t0=$SECONDS
+	bash "$ROOT/tests/cluster/restart.sh" --down 30 versitygw-pods >"$LOGS/restart.log" 2>&1 &
+	local restart=$!
+	sleep 0.5 # the server is down before any step can stage
+	for name in outage-retries outage-once; do
+		kc -n "$NS" apply -f - >/dev/null <<YAML
+apiVersion: sluice.dev/v1alpha1
+kind: PipelineExecution
+metadata: {name: $name-1}
+spec: {pipelineRef: {name: $name}}
+YAML
+	done
+	wait "$restart" || { cat "$LOGS/restart.log" >&2; fail "the pods' S3 server did not come back"; }
+	echo "ok: the pods' S3 server was down for 30 s and served again $((SECONDS - t0)) s after the runs started"
+
+	local phase msg got
+	phase="$(wait_phase outage-once-1)"
+	[[ "$phase" == Failed ]] || { dump outage-once-1; fail "the run without retries ended '$phase' through a 30 s S3 outage"; }
+	msg="$(step_field outage-once-1 Produce message)"
+	[[ "$(step_field outage-once-1 Produce phase)" == Failed && "$msg" == *"$BUCKET"* ]] ||
+		{ dump outage-once-1; fail "Produce without retries: phase '$(step_field outage-once-1 Produce phase)', message without the store: [$msg]"; }
+	[[ -z "$(step_field outage-once-1 Produce outputs)" ]] || fail "a failed step reported outputs: $(step_field outage-once-1 Produce outputs)"
+	echo "ok: without retries the step failed with the store's error: [$(tr '\n' '|' <<<"$msg")]"
+
+	phase="$(wait_phase outage-retries-1)"
+	[[ "$phase" == Succeeded ]] || { dump outage-retries-1; fail "the run with retries ended '$phase' through a 30 s S3 outage"; }
+	attempts="$(step_field outage-retries-1 Produce attemptCount)"
+	((attempts >= 2)) || fail "Produce succeeded in $attempts attempt(s): the outage never hit it"
+	got="$(s3_get "$BUCKET/o/$NS/outage-retries/outage-retries-1/Consume/d/f.txt")"
+	[[ "$got" == $'produced\nconsumed' ]] || fail "Consume's output in the store is [$got]"
+	echo "ok: with retries Produce succeeded on attempt $attempts after the outage, and its output was in the store (Consume read it: [$(tr '\n' '|' <<<"$got")])"
+}
+
 case "$CASE" in
 portability) portability ;;
 abalone) abalone ;;
 behaviour) behaviour ;;
+s3outage) s3outage ;;
 *) fail "unknown case $CASE" ;;
 esac
