@@ -9,6 +9,7 @@
 #include "controller/observe.h"
 #include "controller/plan_peers.h"
 #include "controller/sluice_resources.h"
+#include "pipeline/cache_key.h"
 #include "pipeline/model_json.h"
 #include "pipeline/plan.h"
 #include "pipeline/plan_status.h"
@@ -44,6 +45,18 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
   kube::ObjectPtr object = caches_.executions->get(key);
   if (!object) return {};  // deleted: its Jobs go with it (owner references)
 
+  // Finished executions, most of a namespace's over time, are only checked
+  // for a spec change to acknowledge: parsed for that and not memoized, so
+  // the memo keeps parses only of what planning reads.
+  const std::string phaseText = stringAt(*object, {"status", "phase"});
+  if (phaseText == "Succeeded" || phaseText == "Failed" || phaseText == "Stopped") {
+    const auto finished = pipeline::parsePipelineExecution(*object);
+    if (pipeline::isTerminal(finished.value.status.phase)) {
+      pipeline::ExecutionStatus acknowledged = finished.value.status;
+      if (!pipeline::acknowledgeGeneration(acknowledged, finished.value.metadata.generation, now_())) return {};
+      return writeStatus(*object, pipeline::toJson(acknowledged));
+    }
+  }
   auto parsed = parsedExecutions_.get(object);
   const pipeline::PipelineExecution& exec = parsed->value;
   const std::string& ns = exec.metadata.namespace_;
@@ -81,18 +94,26 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
   }
   in.jobs = observeJobs(jobs, pods);
 
-  // The other executions of this Pipeline: the cache index always, and the
-  // source candidates until this one has started. Parsed once per version.
-  std::vector<std::shared_ptr<const pipeline::ParseResult<pipeline::PipelineExecution>>> others;
-  for (const auto& other : caches_.executions->by_namespace(ns)) {
-    if (!isPlanPeer(*other, exec)) continue;
-    others.push_back(parsedExecutions_.get(other));  // a broken one simply never qualifies as a source
-  }
-  std::vector<const pipeline::PipelineExecution*> otherViews;
-  for (const auto& o : others) otherViews.push_back(&o->value);
-  in.cacheIndex = buildCacheIndex(otherViews);
-  if (!started) {
-    for (const auto& o : others) in.otherExecutions.push_back(o->value);
+  // The other executions of this Pipeline: the cache index when a step
+  // caches, and the source candidates of a selective run until it has
+  // started. The planner reads neither otherwise, and walking every
+  // execution the namespace has kept would make each reconcile cost grow
+  // with history. Parsed once per version.
+  const pipeline::PipelineSpec* spec = started ? &*exec.status.pipelineSpec : in.pipeline ? &in.pipeline->spec : nullptr;
+  const bool needCacheIndex = spec && pipeline::anyStepCached(*spec);
+  const bool needSources = !started && exec.spec.selectiveExecution.has_value();
+  if (needCacheIndex || needSources) {
+    std::vector<std::shared_ptr<const pipeline::ParseResult<pipeline::PipelineExecution>>> others;
+    for (const auto& other : caches_.executions->by_namespace(ns)) {
+      if (!isPlanPeer(*other, exec)) continue;
+      others.push_back(parsedExecutions_.get(other));  // a broken one simply never qualifies as a source
+    }
+    std::vector<const pipeline::PipelineExecution*> otherViews;
+    for (const auto& o : others) otherViews.push_back(&o->value);
+    if (needCacheIndex) in.cacheIndex = buildCacheIndex(otherViews);
+    if (needSources) {
+      for (const auto& o : others) in.otherExecutions.push_back(o->value);
+    }
   }
   in.execution = exec;
 

@@ -167,4 +167,10 @@ const CacheSpec& effectiveCache(const StepSpec& step, const StepDefaults& defaul
   return step.cache ? *step.cache : defaults.cache;
 }
 
+bool anyStepCached(const PipelineSpec& spec) {
+  for (const auto& step : spec.steps)
+    if (effectiveCache(step, spec.defaults).enabled) return true;
+  return false;
+}
+
 }  // namespace sluice::pipeline

@@ -55,4 +55,8 @@ const CacheEntry* findCacheHit(const std::vector<CacheEntry>& index, const std::
 // has one (as a whole, no field-by-field merge), else defaults.cache.
 const CacheSpec& effectiveCache(const StepSpec& step, const StepDefaults& defaults);
 
+// Whether any step of the spec has caching on (effectiveCache): when none
+// has, the planner never looks at the cache index, so it need not be built.
+bool anyStepCached(const PipelineSpec& spec);
+
 }  // namespace sluice::pipeline

@@ -158,5 +158,19 @@ TEST(CacheKey, EffectiveCacheIsTheStepsOwnElseTheDefaults) {
   EXPECT_EQ(effectiveCache(step, defaults).expireAfter, std::optional<std::string>("P1D"));
 }
 
+TEST(CacheKey, AnyStepCachedFollowsTheEffectiveCache) {
+  PipelineSpec spec;
+  spec.steps.resize(2);
+  EXPECT_FALSE(anyStepCached(spec));
+  spec.defaults.cache = CacheSpec{true, std::nullopt, std::nullopt};
+  EXPECT_TRUE(anyStepCached(spec)) << "on by default for every step";
+  spec.steps[0].cache = CacheSpec{};
+  spec.steps[1].cache = CacheSpec{};
+  EXPECT_FALSE(anyStepCached(spec)) << "both steps turn the default off";
+  spec.defaults.cache = CacheSpec{};
+  spec.steps[1].cache = CacheSpec{true, std::string("P1D"), std::nullopt};
+  EXPECT_TRUE(anyStepCached(spec)) << "one step's own cache";
+}
+
 }  // namespace
 }  // namespace sluice::pipeline
