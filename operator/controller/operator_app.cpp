@@ -119,10 +119,12 @@ int runOperator(const OperatorFlags& flags, const std::function<void()>& waitFor
   ControllerMetrics metrics(registry);
   EventRecorder events(client);
 
-  kube::ReflectorOptions owned;
+  kube::ReflectorOptions cached;
+  cached.transform = kube::strip_managed_fields;
+  kube::ReflectorOptions owned = cached;
   owned.label_selector = kLabelExecution;  // only Jobs and Pods we made
-  kube::Informer pipelines(client, pipelinesResource(), flags.namespaces);
-  kube::Informer executions(client, executionsResource(), flags.namespaces);
+  kube::Informer pipelines(client, pipelinesResource(), flags.namespaces, cached);
+  kube::Informer executions(client, executionsResource(), flags.namespaces, cached);
   kube::Informer jobs(client, kube::resources::jobs(), flags.namespaces, owned);
   kube::Informer pods(client, kube::resources::pods(), flags.namespaces, owned);
 

@@ -14,7 +14,8 @@ Informer::Informer(std::shared_ptr<Client> client, Resource resource, std::strin
                std::move(options)) {}
 
 Informer::Informer(std::shared_ptr<Client> client, Resource resource, std::vector<std::string> namespaces,
-                   ReflectorOptions options) {
+                   ReflectorOptions options)
+    : transform_(options.transform) {
   if (namespaces.empty()) namespaces.push_back("");  // one reflector for all namespaces
   bool scoped = namespaces.size() > 1;
   // In a list, "" (all) would overlap the others and a duplicate would
@@ -91,6 +92,9 @@ void Informer::dispatch(const Store::Delta& delta) {
 }
 
 void Informer::on_replace(size_t reflector, std::vector<web::json::value>&& items) {
+  if (transform_) {
+    for (auto& item : items) transform_(item);
+  }
   {
     std::lock_guard<std::mutex> lock(dispatch_mu_);
     for (const auto& delta : store_.replace(std::move(items), scopes_[reflector])) dispatch(delta);
@@ -102,6 +106,8 @@ void Informer::on_replace(size_t reflector, std::vector<web::json::value>&& item
 }
 
 void Informer::on_event(WatchEvent&& event) {
+  if (transform_ && event.type != WatchEventType::Bookmark && event.type != WatchEventType::Error)
+    transform_(event.object);
   auto obj = std::make_shared<const web::json::value>(std::move(event.object));
   std::lock_guard<std::mutex> lock(dispatch_mu_);
   switch (event.type) {
@@ -123,6 +129,12 @@ void Informer::on_event(WatchEvent&& event) {
     case WatchEventType::Error:
       break;
   }
+}
+
+void strip_managed_fields(web::json::value& object) {
+  if (!object.is_object() || !object.has_field("metadata")) return;
+  web::json::value& metadata = object.at("metadata");
+  if (metadata.is_object() && metadata.has_field("managedFields")) metadata.erase("managedFields");
 }
 
 }  // namespace sluice::kube

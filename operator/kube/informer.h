@@ -60,6 +60,7 @@ class Informer {
   void dispatch(const Store::Delta& delta);
 
   Store store_;
+  std::function<void(web::json::value&)> transform_;  // ReflectorOptions::transform
   std::vector<EventHandlers> handlers_;
   std::atomic<bool> synced_{false};
   std::mutex sync_mu_;
@@ -70,5 +71,11 @@ class Informer {
   std::vector<std::optional<std::string>> scopes_;  // per reflector: its namespace when one of several
   std::vector<std::unique_ptr<Reflector>> reflectors_;  // last: their threads use the members above
 };
+
+// A ReflectorOptions::transform: drops metadata.managedFields, which a
+// controller never reads and which is a third of a typical object's JSON.
+// An update of an object without managedFields keeps the server's (only an
+// explicit [{}] resets them), so writing cached objects back is unaffected.
+void strip_managed_fields(web::json::value& object);
 
 }  // namespace sluice::kube

@@ -41,6 +41,11 @@ struct ReflectorOptions {
   // last version a previous run saw). If it is too old the server answers
   // 410 and the reflector falls back to a full list, as after any 410.
   std::string start_resource_version;
+  // Applied by an Informer to every object before it is stored (like
+  // client-go's SetTransform), e.g. strip_managed_fields: what a cache
+  // holds is kept for as long as the object lives, so fields the program
+  // never reads are dropped once rather than carried.
+  std::function<void(web::json::value&)> transform;
   std::shared_ptr<Clock> clock = real_clock();
   RandomSource random;  // default: default_random()
 };

@@ -26,6 +26,20 @@ std::vector<std::string> names(const std::vector<ObjectPtr>& objs) {
   return out;
 }
 
+TEST(StripManagedFields, DropsOnlyManagedFields) {
+  auto v = web::json::value::parse(
+      R"({"metadata":{"name":"a","resourceVersion":"7","managedFields":[{"manager":"m","operation":"Update",)"
+      R"("fieldsV1":{"f:status":{}}}]},"status":{"phase":"Succeeded"}})");
+  strip_managed_fields(v);
+  EXPECT_EQ(v, web::json::value::parse(R"({"metadata":{"name":"a","resourceVersion":"7"},"status":{"phase":"Succeeded"}})"));
+  for (const char* odd : {"null", "[]", R"({"metadata":5})", R"({"spec":{}})"}) {
+    auto o = web::json::value::parse(odd);
+    const auto before = o;
+    strip_managed_fields(o);  // nothing to strip: left as it is, never throws
+    EXPECT_EQ(o, before) << odd;
+  }
+}
+
 TEST(StoreTest, UpsertGetRemove) {
   Store s;
   EXPECT_EQ(s.upsert(ptr(obj("a", "x", "1"))), nullptr);
