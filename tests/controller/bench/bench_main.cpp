@@ -53,6 +53,10 @@ struct Options {
   bool no_ceiling = false;
   bool keep_namespace = false;
   std::string operator_bin = SLUICE_OPERATOR_BIN;  // --operator: compare another build
+  // --history 0,1000,10000: instead of the ceiling rounds, Sluice runs with
+  // that many finished executions of the same Pipeline retained in the
+  // namespace (0 is always measured first: it is the baseline).
+  std::vector<int> history;
 };
 
 const kube::Resource kPipelines{"sluice.dev", "v1alpha1", "pipelines", true};
@@ -118,11 +122,26 @@ bool parseArgs(int argc, char** argv, Options& o) {
     else if (a == "--no-ceiling") o.no_ceiling = true;
     else if (a == "--keep-namespace") o.keep_namespace = true;
     else if (a == "--operator" && i + 1 < argc) o.operator_bin = argv[++i];
+    else if (a == "--history" && i + 1 < argc) {
+      std::string list = argv[++i];
+      ok = true;
+      for (size_t at = 0; ok && at <= list.size();) {
+        const size_t comma = std::min(list.find(',', at), list.size());
+        const std::string item = list.substr(at, comma - at);
+        ok = !item.empty() && item.find_first_not_of("0123456789") == std::string::npos && item.size() < 7;
+        if (ok) o.history.push_back(std::stoi(item));
+        at = comma + 1;
+      }
+      if (ok && std::find(o.history.begin(), o.history.end(), 0) == o.history.end()) o.history.insert(o.history.begin(), 0);
+      std::sort(o.history.begin(), o.history.end());
+      o.history.erase(std::unique(o.history.begin(), o.history.end()), o.history.end());
+    }
     else ok = false;
     if (!ok) {
       std::cerr << "usage: bench_operator [--executions N] [--steps N] [--floor-samples N] [--timeout-seconds S]\n"
                    "                      [--harness-threads N] [--operator-workers N] [--keep-namespace]\n"
-                   "                      [--rounds N] [--ceiling-workers N] [--no-ceiling] [--operator PATH]\n";
+                   "                      [--rounds N] [--ceiling-workers N] [--no-ceiling] [--operator PATH]\n"
+                   "                      [--history N,N,...]\n";
       return false;
     }
   }
@@ -173,6 +192,9 @@ class ExecutionWatch {
     if (e.type != kube::WatchEventType::Added && e.type != kube::WatchEventType::Modified) return;
     const std::string phase = str(e.object, {"status", "phase"});
     if (phase != "Succeeded" && phase != "Failed" && phase != "Stopped") return;
+    // Only the measured runs (x000, ...): retained history (h00000, ...)
+    // is finished from the start.
+    if (kube::object_name(e.object).rfind("x", 0) != 0) return;
     const auto now = Clock::now();
     std::lock_guard<std::mutex> l(mu_);
     if (done_.emplace(kube::object_name(e.object), std::make_pair(phase, now)).second) cv_.notify_all();
@@ -196,6 +218,12 @@ struct RunFigures {
   bool complete = false;
   int succeeded = 0;
   double throughput() const { return seconds > 0 ? steps / seconds : 0.0; }
+  // The operator's (Sluice runs only; 0 when unavailable).
+  double cpuMsPerStep = 0;          // all of its CPU time / steps
+  double runCpuMsPerStep = 0;       // only from caches synced to the end / steps
+  double startupCpuSeconds = 0;     // spawn -> caches synced (listing, first reconciles)
+  long peakRssKib = 0;
+  long syncedRssKib = 0;  // once its caches synced, before the runs start
 };
 
 using StepTimeMap = std::map<std::pair<std::string, std::string>, StepTimes>;
@@ -319,8 +347,12 @@ RunFigures runCeiling(const std::shared_ptr<kube::Client>& client, const std::st
 
 // sluice-operator on a fresh namespace: spawn, a Pipeline, the executions.
 RunFigures runSluice(const std::shared_ptr<kube::Client>& client, const std::string& ns, const Options& opt,
-                     const std::string& kubeconfig, const std::string& kubectl, Clock::time_point deadline) {
+                     const std::string& kubeconfig, const std::string& kubectl, Clock::time_point deadline,
+                     const std::function<bool()>& beforeOperator = nullptr) {
   RunFigures f;
+  // History goes in before the operator starts, so that it loads it at
+  // startup as it would on a namespace that has been in use for months.
+  if (beforeOperator && !beforeOperator()) return f;
   const auto started = Clock::now();
   std::map<std::string, long> mine;  // harness requests outside StepHarness
   std::string scrapeError;
@@ -368,6 +400,18 @@ RunFigures runSluice(const std::shared_ptr<kube::Client>& client, const std::str
   if (!ready) {
     printLine("sluice  operator never reported the Pipeline's Ready condition");
     return f;
+  }
+  {
+    std::this_thread::sleep_for(std::chrono::seconds(2));  // the startup's garbage returned, reconciles done
+    const ProcUsage synced = readProcUsage(op.pid());
+    if (synced.ok) {
+      f.syncedRssKib = synced.rss_kib;
+      f.startupCpuSeconds = synced.user_seconds + synced.system_seconds;
+    }
+    char line[160];
+    std::snprintf(line, sizeof line, "sluice  operator once synced: RSS %.1f MiB, CPU so far %.2f s",
+                  f.syncedRssKib / 1024.0, f.startupCpuSeconds);
+    printLine(line);
   }
 
   const auto names = runNames("x", opt.executions);
@@ -446,6 +490,10 @@ RunFigures runSluice(const std::shared_ptr<kube::Client>& client, const std::str
     std::cout << breakdown;
   }
   if (usage.ok) {
+    f.cpuMsPerStep = f.steps ? 1000.0 * (usage.user_seconds + usage.system_seconds) / f.steps : 0.0;
+    f.runCpuMsPerStep =
+        f.steps ? 1000.0 * (usage.user_seconds + usage.system_seconds - f.startupCpuSeconds) / f.steps : 0.0;
+    f.peakRssKib = usage.peak_rss_kib;
     std::snprintf(buf, sizeof buf,
                   "sluice  operator CPU: %.2f s (user %.2f + system %.2f) = %.2f ms per step; peak RSS %.1f MiB",
                   usage.user_seconds + usage.system_seconds, usage.user_seconds, usage.system_seconds,
@@ -458,6 +506,65 @@ RunFigures runSluice(const std::shared_ptr<kube::Client>& client, const std::str
   printLine("sluice  operator exit on SIGTERM: " +
             (operatorAlive ? std::to_string(opExit) : std::string("had already exited")));
   return f;
+}
+
+// N finished executions h00000.. of linear10 in ns, each with `status` (a
+// real finished execution's, copied): created, then their status written,
+// from `threads` threads. Returns false when any write failed.
+bool createHistory(const std::shared_ptr<kube::Client>& client, const std::string& ns, int n, const value& status,
+                   int threads) {
+  std::atomic<int> next{0}, failed{0};
+  std::mutex mu;
+  std::string lastError;
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&] {
+      for (int i = next++; i < n; i = next++) {
+        char name[32];
+        std::snprintf(name, sizeof name, "h%05d", i);
+        value e;
+        e["apiVersion"] = value::string("sluice.dev/v1alpha1");
+        e["kind"] = value::string("PipelineExecution");
+        e["metadata"]["name"] = value::string(name);
+        e["spec"]["pipelineRef"]["name"] = value::string("linear10");
+        auto created = client->create(kExecutions, ns, e);
+        if (created.ok()) {
+          value withStatus = created.value();
+          withStatus["status"] = status;
+          auto written = client->update_status(kExecutions, ns, withStatus);
+          if (written.ok()) continue;
+          std::lock_guard<std::mutex> l(mu);
+          lastError = written.error().to_string();
+        } else {
+          std::lock_guard<std::mutex> l(mu);
+          lastError = created.error().to_string();
+        }
+        ++failed;
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  if (failed > 0) printLine("history: " + std::to_string(failed.load()) + " writes failed, last: " + lastError);
+  return failed == 0;
+}
+
+// One line of the history table: the figures of a run with `retained`
+// finished executions, and their ratios to the run without any.
+void printHistoryRow(int round, int retained, const RunFigures& f, const RunFigures& base) {
+  char buf[640];
+  const double perRetainedKib =
+      retained > 0 && f.syncedRssKib && base.syncedRssKib ? double(f.syncedRssKib - base.syncedRssKib) / retained : 0.0;
+  auto ratio = [](double a, double b) { return b > 0 ? a / b : 0.0; };
+  std::snprintf(buf, sizeof buf,
+                "round %d: history %6d: CPU per step during the runs %.2f ms (%.2fx), startup CPU %.2f s; transition "
+                "median %.1f ms (%.2fx), p99 %.1f ms (%.2fx); throughput %.1f steps/s (%.2fx); RSS synced %.1f MiB, "
+                "peak %.1f MiB; per retained execution %.2f KiB",
+                round, retained, f.runCpuMsPerStep, ratio(f.runCpuMsPerStep, base.runCpuMsPerStep),
+                f.startupCpuSeconds, f.transition.median, ratio(f.transition.median, base.transition.median),
+                f.transition.p99, ratio(f.transition.p99, base.transition.p99), f.throughput(),
+                ratio(f.throughput(), base.throughput()), f.syncedRssKib / 1024.0, f.peakRssKib / 1024.0,
+                perRetainedKib);
+  printLine(buf);
 }
 
 // "median 0.52x (0.48-0.61 over 3 rounds)" of per-round ratios.
@@ -533,8 +640,70 @@ int run(const Options& opt) {
   printLine("floor   create call alone:               " + format(summarize(floor.create_call_ms)));
   if (!floor.error.empty()) printLine("floor   ERROR: " + floor.error);
 
-  // 2. Rounds: the ceiling, then the operator, each alone on the cluster.
   bool allComplete = floor.error.empty();
+  // 2'. History: Sluice alone with 0, then more, finished executions kept.
+  if (!opt.history.empty()) {
+    std::map<int, std::vector<double>> cpuRatio, transitionRatio, perRetained;
+    for (int round = 1; round <= opt.rounds && allComplete; ++round) {
+      printLine("");
+      printLine("-- history round " + std::to_string(round) + "/" + std::to_string(opt.rounds));
+      RunFigures base;
+      value status;
+      for (int retained : opt.history) {
+        const std::string ns = fresh("h" + std::to_string(retained) + "-" + std::to_string(round));
+        if (ns.empty()) return 2;
+        printLine("history " + std::to_string(retained) + ": namespace " + ns);
+        const auto t0 = Clock::now();
+        const RunFigures f = runSluice(client, ns, opt, kubeconfig, kubectl, deadline, [&] {
+          if (retained == 0) return true;
+          const bool made = createHistory(client, ns, retained, status, opt.harness_threads);
+          printLine("history " + std::to_string(retained) + ": finished executions written in " +
+                    std::to_string(static_cast<int>(ms(Clock::now() - t0))) + " ms");
+          return made;
+        });
+        printRun("sluice ", f);
+        allComplete = allComplete && f.complete;
+        if (!f.complete) break;
+        if (retained == 0) {
+          base = f;
+          // The finished execution every retained one copies: a real one.
+          auto seed = client->get(kExecutions, ns, "x000");
+          if (!seed.ok() || !seed.value().has_field("status")) {
+            printLine("history: cannot read x000's status: " + (seed.ok() ? "none" : seed.error().to_string()));
+            return 1;
+          }
+          status = seed.value().at("status");
+          printLine("history: each retained execution is a copy of x000 (" +
+                    std::to_string(seed.value().serialize().size()) + " bytes of JSON)");
+        }
+        printHistoryRow(round, retained, f, base);
+        if (retained > 0 && base.runCpuMsPerStep > 0) {
+          cpuRatio[retained].push_back(f.runCpuMsPerStep / base.runCpuMsPerStep);
+          transitionRatio[retained].push_back(f.transition.median / base.transition.median);
+          perRetained[retained].push_back(double(f.syncedRssKib - base.syncedRssKib) / retained);
+        }
+      }
+    }
+    printLine("");
+    printLine("summary over rounds (each ratio against the 0-history run of the same round):");
+    for (const auto& [retained, ratios] : cpuRatio) {
+      const Summary kib = summarize(perRetained[retained]);
+      char buf[256];
+      std::snprintf(buf, sizeof buf, "  history %6d: CPU per step during the runs ", retained);
+      std::string line = buf + ratioSpread(ratios) + "; transition median " + ratioSpread(transitionRatio[retained]);
+      std::snprintf(buf, sizeof buf, "; RSS per retained execution median %.2f KiB (min %.2f, max %.2f)", kib.median,
+                    kib.min, kib.max);
+      printLine(line + buf);
+    }
+    cleanup();
+    if (!allComplete) {
+      printLine("INCOMPLETE: a run did not finish; figures above are partial");
+      return 1;
+    }
+    return 0;
+  }
+
+  // 2. Rounds: the ceiling, then the operator, each alone on the cluster.
   std::vector<double> throughputRatio, transitionRatio, transitionP99Ratio, sluiceVsFloor;
   for (int round = 1; round <= opt.rounds && allComplete; ++round) {
     printLine("");
