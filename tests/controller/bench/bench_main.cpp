@@ -57,6 +57,9 @@ struct Options {
   // that many finished executions of the same Pipeline retained in the
   // namespace (0 is always measured first: it is the baseline).
   std::vector<int> history;
+  // --full-cluster: against up.sh --full, the real Job controller, scheduler
+  // and kwok make, bind and start each pod; the harness only ends them.
+  bool full_cluster = false;
 };
 
 const kube::Resource kPipelines{"sluice.dev", "v1alpha1", "pipelines", true};
@@ -121,6 +124,7 @@ bool parseArgs(int argc, char** argv, Options& o) {
     else if (a == "--ceiling-workers") ok = next(o.ceiling_workers);
     else if (a == "--no-ceiling") o.no_ceiling = true;
     else if (a == "--keep-namespace") o.keep_namespace = true;
+    else if (a == "--full-cluster") o.full_cluster = true;
     else if (a == "--operator" && i + 1 < argc) o.operator_bin = argv[++i];
     else if (a == "--history" && i + 1 < argc) {
       std::string list = argv[++i];
@@ -141,7 +145,7 @@ bool parseArgs(int argc, char** argv, Options& o) {
       std::cerr << "usage: bench_operator [--executions N] [--steps N] [--floor-samples N] [--timeout-seconds S]\n"
                    "                      [--harness-threads N] [--operator-workers N] [--keep-namespace]\n"
                    "                      [--rounds N] [--ceiling-workers N] [--no-ceiling] [--operator PATH]\n"
-                   "                      [--history N,N,...]\n";
+                   "                      [--history N,N,...] [--full-cluster]\n";
       return false;
     }
   }
@@ -213,6 +217,8 @@ struct RunFigures {
   Summary transition;  // pod Succeeded written -> next Job ADDED
   Summary firstJob;    // run created -> S0 Job ADDED
   Summary service;     // the harness: Job ADDED -> its pod Succeeded written
+  // Full-cluster mode: where a step's time goes outside the operator.
+  Summary jobToPod, podToScheduled, scheduledToRunning, runningToSucceeded;
   int steps = 0;       // pods the harness completed
   double seconds = 0;  // first create -> last run done
   bool complete = false;
@@ -247,12 +253,30 @@ void fillLatencies(RunFigures& f, const StepTimeMap& times, const std::map<std::
   f.transition = summarize(transition);
   f.firstJob = summarize(firstJob);
   f.service = summarize(service);
+  std::vector<double> jobToPod, podToScheduled, scheduledToRunning, runningToSucceeded;
+  for (const auto& [key, t] : times) {
+    if (!createdAt.count(key.first)) continue;
+    if (t.has_job && t.has_pod_added) jobToPod.push_back(ms(t.pod_added - t.job_added));
+    if (t.has_pod_added && t.has_pod_scheduled) podToScheduled.push_back(ms(t.pod_scheduled - t.pod_added));
+    if (t.has_pod_scheduled && t.has_pod_running) scheduledToRunning.push_back(ms(t.pod_running - t.pod_scheduled));
+    if (t.has_pod_running && t.has_pod) runningToSucceeded.push_back(ms(t.pod_succeeded - t.pod_running));
+  }
+  f.jobToPod = summarize(jobToPod);
+  f.podToScheduled = summarize(podToScheduled);
+  f.scheduledToRunning = summarize(scheduledToRunning);
+  f.runningToSucceeded = summarize(runningToSucceeded);
 }
 
 void printRun(const std::string& who, const RunFigures& f) {
   printLine(who + " step transition (pod Succeeded written -> next Job ADDED): " + format(f.transition));
   printLine(who + " run created -> S0 Job ADDED:                         " + format(f.firstJob));
   printLine(who + " harness service (Job ADDED -> its pod Succeeded written):  " + format(f.service));
+  if (f.jobToPod.count) {
+    printLine(who + "   of which Job ADDED -> pod ADDED (Job controller):     " + format(f.jobToPod));
+    printLine(who + "   pod ADDED -> bound to a node (scheduler):             " + format(f.podToScheduled));
+    printLine(who + "   bound -> Running (kwok):                              " + format(f.scheduledToRunning));
+    printLine(who + "   Running -> Succeeded written (harness):               " + format(f.runningToSucceeded));
+  }
   char buf[256];
   std::snprintf(buf, sizeof buf, "%s throughput: %.1f steps/s (%d steps in %.2f s, first create -> last run done)%s",
                 who.c_str(), f.throughput(), f.steps, f.seconds, f.complete ? "" : " INCOMPLETE");
@@ -317,7 +341,7 @@ bool makeNamespace(const std::shared_ptr<kube::Client>& client, const std::strin
 RunFigures runCeiling(const std::shared_ptr<kube::Client>& client, const std::string& ns, const Options& opt,
                       int workers, Clock::time_point deadline) {
   RunFigures f;
-  StepHarness harness(client, ns, opt.harness_threads);
+  StepHarness harness(client, ns, opt.harness_threads, opt.full_cluster);
   harness.start();
   ReferenceController ref(client, ns, opt.steps, workers);
   ref.start();
@@ -359,7 +383,7 @@ RunFigures runSluice(const std::shared_ptr<kube::Client>& client, const std::str
   const RequestCounts before = scrapeRequestTotals(kubectl, kubeconfig, &scrapeError);
   mine["GET /metrics"] += 1;  // the scrape above shows up in the one after
 
-  StepHarness harness(client, ns, opt.harness_threads);
+  StepHarness harness(client, ns, opt.harness_threads, opt.full_cluster);
   harness.start();
   ExecutionWatch execs(client, ns);
   execs.start();
@@ -487,6 +511,7 @@ RunFigures runSluice(const std::shared_ptr<kube::Client>& client, const std::str
                   "WATCH excluded): %ld = %.2f per step; everything else in the window: %ld",
                   opTotal, f.steps ? static_cast<double>(opTotal) / f.steps : 0.0, otherTotal);
     printLine(buf);
+    if (opt.full_cluster) printLine("sluice  (full cluster: these include the Job controller's, scheduler's and kwok's requests)");
     std::cout << breakdown;
   }
   if (usage.ok) {

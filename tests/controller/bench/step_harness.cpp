@@ -11,6 +11,13 @@ namespace {
 
 using sluice::controller::stringAt;
 
+// A pod's step: the Job's pod template carries it as a label (a Job as an
+// annotation, where names of 64 characters fit).
+std::string podStep(const value& pod) {
+  const std::string annotated = stringAt(pod, {"metadata", "annotations", "sluice.dev/step"});
+  return annotated.empty() ? stringAt(pod, {"metadata", "labels", "sluice.dev/step"}) : annotated;
+}
+
 // What a kubelet writes when the main container exits 0 after sluice-runner
 // reported a step with no outputs and no properties.
 void markSucceeded(value& pod) {
@@ -38,22 +45,29 @@ void markSucceeded(value& pod) {
 
 }  // namespace
 
-StepHarness::StepHarness(std::shared_ptr<kube::Client> client, std::string ns, int threads)
+StepHarness::StepHarness(std::shared_ptr<kube::Client> client, std::string ns, int threads, bool fullCluster)
     : client_(client),
       ns_(ns),
       threads_(threads),
+      fullCluster_(fullCluster),
       watch_(client, kube::resources::jobs(), ns, "sluice.dev/execution",
-             [this](const kube::WatchEvent& e) { onJob(e); }) {}
+             [this](const kube::WatchEvent& e) { onJob(e); }) {
+  if (fullCluster_)
+    podWatch_ = std::make_unique<WatchLoop>(client, kube::resources::pods(), ns, "sluice.dev/execution",
+                                            [this](const kube::WatchEvent& e) { onPod(e); });
+}
 
 StepHarness::~StepHarness() { stop(); }
 
 void StepHarness::start() {
   for (int i = 0; i < threads_; ++i) workers_.emplace_back([this] { work(); });
   watch_.start();
+  if (podWatch_) podWatch_->start();
 }
 
 void StepHarness::stop() {
   watch_.stop();
+  if (podWatch_) podWatch_->stop();
   {
     std::lock_guard<std::mutex> l(mu_);
     stop_ = true;
@@ -76,6 +90,25 @@ void StepHarness::onJob(const kube::WatchEvent& e) {
   auto& t = times_[{exec, step}];
   t.job_added = now;
   t.has_job = true;
+  if (fullCluster_) return;  // the Job controller makes its pod
+  queue_.push_back(e.object);
+  cv_.notify_one();
+}
+
+void StepHarness::onPod(const kube::WatchEvent& e) {
+  if (e.type != kube::WatchEventType::Added && e.type != kube::WatchEventType::Modified) return;
+  const auto now = Clock::now();
+  const std::string exec = stringAt(e.object, {"metadata", "labels", "sluice.dev/execution"});
+  const std::string step = podStep(e.object);
+  const std::string phase = stringAt(e.object, {"status", "phase"});
+  std::lock_guard<std::mutex> l(mu_);
+  auto& t = times_[{exec, step}];
+  if (!t.has_pod_added) t.pod_added = now, t.has_pod_added = true;
+  if (!t.has_pod_scheduled && !stringAt(e.object, {"spec", "nodeName"}).empty())
+    t.pod_scheduled = now, t.has_pod_scheduled = true;
+  if (phase != "Running" || !stringAt(e.object, {"metadata", "deletionTimestamp"}).empty()) return;
+  if (!t.has_pod_running) t.pod_running = now, t.has_pod_running = true;
+  if (!podsQueued_.insert(kube::object_name(e.object)).second) return;
   queue_.push_back(e.object);
   cv_.notify_one();
 }
@@ -90,8 +123,46 @@ void StepHarness::work() {
       job = std::move(queue_.front());
       queue_.pop_front();
     }
-    complete(job);
+    if (fullCluster_)
+      completeRunning(std::move(job));
+    else
+      complete(job);
   }
+}
+
+// Full-cluster mode: the pod kwok reports Running ends as sluice-runner's
+// exit 0 would end it. A conflict (kwok wrote the pod in between) is tried
+// again on a fresh read.
+void StepHarness::completeRunning(value pod) {
+  const std::string exec = stringAt(pod, {"metadata", "labels", "sluice.dev/execution"});
+  const std::string step = podStep(pod);
+  const std::string name = kube::object_name(pod);
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    markSucceeded(pod);
+    auto written = client_->update_status(kube::resources::pods(), ns_, pod);
+    const auto now = Clock::now();
+    std::lock_guard<std::mutex> l(mu_);
+    ++requests_["PUT pods/status"];
+    if (written.ok()) {
+      auto& t = times_[{exec, step}];
+      t.pod_succeeded = now;
+      t.has_pod = true;
+      ++succeeded_;
+      return;
+    }
+    if (!written.error().is(kube::ErrorKind::Conflict)) {
+      ++failures_;
+      last_error_ = exec + "/" + step + ": pod status: " + written.error().to_string();
+      return;
+    }
+    ++requests_["GET pods"];
+    auto fresh = client_->get(kube::resources::pods(), ns_, name);
+    if (!fresh.ok()) break;
+    pod = fresh.value();
+  }
+  std::lock_guard<std::mutex> l(mu_);
+  ++failures_;
+  last_error_ = exec + "/" + step + ": pod status kept conflicting";
 }
 
 void StepHarness::complete(const value& job) {

@@ -5,6 +5,11 @@
 // Records, per (execution, step), when the Job's ADDED arrived and when the
 // pod's Succeeded status write returned, so the step-transition latency is
 // Job(S[i]).added - Pod(S[i-1]).succeeded.
+//
+// Full-cluster mode (up.sh --full): the real Job controller makes the pods,
+// the scheduler binds them and kwok starts them; the harness only watches
+// the pods and writes Succeeded once kwok reports one Running (what
+// sluice-runner's exit would do), recording when each stage was seen.
 #pragma once
 
 #include <atomic>
@@ -31,11 +36,14 @@ struct StepTimes {
   Clock::time_point pod_succeeded{};  // response to the status write received
   bool has_job = false;
   bool has_pod = false;
+  // Full-cluster mode: when the harness's pod watch first saw each stage.
+  Clock::time_point pod_added{}, pod_scheduled{}, pod_running{};
+  bool has_pod_added = false, has_pod_scheduled = false, has_pod_running = false;
 };
 
 class StepHarness {
  public:
-  StepHarness(std::shared_ptr<kube::Client> client, std::string ns, int threads);
+  StepHarness(std::shared_ptr<kube::Client> client, std::string ns, int threads, bool fullCluster = false);
   ~StepHarness();
   void start();
   void stop();
@@ -51,13 +59,18 @@ class StepHarness {
 
  private:
   void onJob(const kube::WatchEvent& e);
+  void onPod(const kube::WatchEvent& e);
   void work();
   void complete(const web::json::value& job);
+  void completeRunning(web::json::value pod);
 
   std::shared_ptr<kube::Client> client_;
   std::string ns_;
   int threads_;
+  bool fullCluster_;
   WatchLoop watch_;
+  std::unique_ptr<WatchLoop> podWatch_;  // full-cluster mode
+  std::set<std::string> podsQueued_;     // full-cluster mode: pods already handed to a worker
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<web::json::value> queue_;
