@@ -28,7 +28,9 @@ VERSION="$(sed -n 's/^project(sluice VERSION \([0-9.]*\).*/\1/p' "$ROOT/CMakeLis
 kc() { "$SLUICE_TEST_KUBECTL" --kubeconfig "$SLUICE_TEST_KUBECONFIG" "$@"; }
 
 kc apply --server-side -f "$ROOT/crds" >/dev/null
-kc wait --for=condition=Established crd/pipelines.sluice.dev crd/pipelineexecutions.sluice.dev --timeout=60s >/dev/null
+# shellcheck source=../common/crds.sh
+source "$ROOT/tests/common/crds.sh"
+wait_crds_established kc
 kc create namespace "$NS" >/dev/null
 kc -n "$NS" create serviceaccount pipeline-steps >/dev/null
 kc -n "$NS" create secret generic s3-creds --from-literal=AWS_ACCESS_KEY_ID="$SLUICE_TEST_S3_ACCESS_KEY" \

@@ -49,7 +49,9 @@ dump() { # EXECUTION [NAMESPACE]
 }
 
 k apply --server-side --force-conflicts --field-manager=sluice-chart-e2e -f "$CHART/crds/" >/dev/null
-k wait --for=condition=Established --timeout=60s crd/pipelines.sluice.dev crd/pipelineexecutions.sluice.dev >/dev/null
+# shellcheck source=../common/crds.sh
+source "$ROOT/tests/common/crds.sh"
+wait_crds_established k
 k create namespace "$OPNS" >/dev/null
 for n in "$NS" "$NS2" "$UNWATCHED"; do k create namespace "$n" >/dev/null; done
 version="$(k version -o json | python3 -c 'import json, sys; print(json.load(sys.stdin)["serverVersion"]["gitVersion"])')"

@@ -319,7 +319,9 @@ check_rbac() {
 	# can-i maps pipelines.sluice.dev to its API group through discovery, so
 	# the CRDs must be served; do not rely on another test having applied them.
 	k apply --server-side --force-conflicts --field-manager=sluice-chart-test -f "$CHART/crds/" >/dev/null
-	k wait --for=condition=Established --timeout=60s crd/pipelines.sluice.dev crd/pipelineexecutions.sluice.dev >/dev/null
+	# shellcheck source=../common/crds.sh
+	source "$ROOT/tests/common/crds.sh"
+	wait_crds_established k
 	local rel ns other sa v
 	KUBE_VERSION="$(server_version)"
 	# Cluster-wide (default values): allowed in any namespace.

@@ -25,7 +25,9 @@ cleanup() {
 trap cleanup EXIT
 
 kc apply --server-side --force-conflicts -f "$ROOT/crds" >/dev/null
-kc wait --for=condition=Established crd/pipelines.sluice.dev crd/pipelineexecutions.sluice.dev --timeout=60s >/dev/null
+# shellcheck source=../common/crds.sh
+source "$ROOT/tests/common/crds.sh"
+wait_crds_established kc
 kc create namespace "$NS" >/dev/null
 kc -n "$NS" create serviceaccount pipeline-steps >/dev/null
 kc -n "$NS" apply -f "$ROOT/examples/s3-credentials-secret.yaml" >/dev/null

@@ -61,7 +61,9 @@ prop() { kc -n "$NS" get plx "$1" -o jsonpath="{.status.steps[?(@.name==\"$2\")]
 step_field() { kc -n "$NS" get plx "$1" -o jsonpath="{.status.steps[?(@.name==\"$2\")].$3}"; }
 
 kc apply --server-side --force-conflicts -f "$ROOT/crds" >/dev/null
-kc wait --for=condition=Established crd/pipelines.sluice.dev crd/pipelineexecutions.sluice.dev --timeout=60s >/dev/null
+# shellcheck source=../common/crds.sh
+source "$ROOT/tests/common/crds.sh"
+wait_crds_established kc
 kc create namespace "$NS" >/dev/null
 kc -n "$NS" create serviceaccount pipeline-steps >/dev/null
 kc -n "$NS" create secret generic s3-creds --from-literal=AWS_ACCESS_KEY_ID="$SLUICE_TEST_S3_ACCESS_KEY" \

@@ -76,7 +76,9 @@ expect() {
 }
 
 k apply --server-side --force-conflicts --field-manager=sluice-gitops-test -f "$ROOT/crds/" >/dev/null
-k wait --for=condition=Established --timeout=60s crd/pipelines.sluice.dev crd/pipelineexecutions.sluice.dev >/dev/null
+# shellcheck source=../common/crds.sh
+source "$ROOT/tests/common/crds.sh"
+wait_crds_established k
 k create namespace "$NS" >/dev/null
 start_operator
 
