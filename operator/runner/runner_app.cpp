@@ -96,7 +96,7 @@ class ExecRun {
       return fail(kExitBadSpec, std::string("bad staging spec: ") + e.what());
     }
 
-    std::unique_ptr<S3Client> client;
+    std::unique_ptr<S3Client>& client = client_;
     if (!spec.inputs.empty() || !spec.outputs.empty()) {
       S3Config cfg;
       cfg.endpoint = spec.store.endpoint;
@@ -243,6 +243,9 @@ class ExecRun {
 
   std::vector<std::string> command_;
   std::string messagePath_;
+  // A member, not a local of run(): its destructor must not run (see
+  // runnerMain).
+  std::unique_ptr<S3Client> client_;
 };
 
 }  // namespace
@@ -257,7 +260,17 @@ int runnerMain(int argc, char** argv) {
     if (args.empty() || args[0] != "--" || args.size() < 2) return usage();
     args.erase(args.begin());
     exitOnTermination();
-    return ExecRun(std::move(args)).run();
+    // The result is written (termination message, logs) when run() returns;
+    // the process then ends without destructors. cpprestsdk's client and
+    // thread pool can hang in them after failed connections: a step's pod
+    // stayed Running minutes after the runner had reported "cannot reach"
+    // the store. So the run is never destroyed, and _exit skips the rest.
+    auto* run = new ExecRun(std::move(args));
+    const int code = run->run();
+    std::cout.flush();
+    std::cerr.flush();
+    std::fflush(nullptr);
+    ::_exit(code);
   }
   return usage();
 }
