@@ -104,8 +104,8 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
   const bool needSources = !started && exec.spec.selectiveExecution.has_value();
   if (needCacheIndex || needSources) {
     std::vector<std::shared_ptr<const pipeline::ParseResult<pipeline::PipelineExecution>>> others;
-    for (const auto& other : caches_.executions->by_namespace(ns)) {
-      if (!isPlanPeer(*other, exec)) continue;
+    for (const auto& other : caches_.executions->by_index(kIndexPlanPeers, planPeerIndexKey(exec))) {
+      if (!isPlanPeer(*other, exec)) continue;  // itself
       others.push_back(parsedExecutions_.get(other));  // a broken one simply never qualifies as a source
     }
     std::vector<const pipeline::PipelineExecution*> otherViews;

@@ -24,7 +24,7 @@ namespace sluice::controller {
 // Read-only views of the informer caches the reconcilers observe.
 struct Caches {
   const kube::Store* pipelines = nullptr;
-  const kube::Store* executions = nullptr;
+  const kube::Store* executions = nullptr;  // with the kIndexPlanPeers index (plan_peers.h)
   const kube::Store* jobs = nullptr;  // label-selected: sluice.dev/execution
   const kube::Store* pods = nullptr;  // label-selected: sluice.dev/execution
 };

@@ -19,6 +19,7 @@
 #include "controller/execution_reconciler.h"
 #include "controller/http_endpoints.h"
 #include "controller/pipeline_reconciler.h"
+#include "controller/plan_peers.h"
 #include "controller/sluice_resources.h"
 #include "kube/client.h"
 #include "kube/config.h"
@@ -125,6 +126,9 @@ int runOperator(const OperatorFlags& flags, const std::function<void()>& waitFor
   owned.label_selector = kLabelExecution;  // only Jobs and Pods we made
   kube::Informer pipelines(client, pipelinesResource(), flags.namespaces, cached);
   kube::Informer executions(client, executionsResource(), flags.namespaces, cached);
+  // Every reconcile reads the executions of its Pipeline: index them so it
+  // does not walk the whole namespace (plan_peers.h).
+  executions.add_index(kIndexPlanPeers, planPeerIndexKeys);
   kube::Informer jobs(client, kube::resources::jobs(), flags.namespaces, owned);
   kube::Informer pods(client, kube::resources::pods(), flags.namespaces, owned);
 
@@ -168,8 +172,7 @@ int runOperator(const OperatorFlags& flags, const std::function<void()>& waitFor
     // for it to appear) look again.
     const std::string ns = stringAt(*p, {"metadata", "namespace"});
     const std::string name = stringAt(*p, {"metadata", "name"});
-    for (const auto& e : executions.store().by_namespace(ns)) {
-      if (stringAt(*e, {"spec", "pipelineRef", "name"}) != name) continue;
+    for (const auto& e : executions.store().by_index(kIndexPlanPeers, ns + "/" + name)) {
       std::string phase = stringAt(*e, {"status", "phase"});
       if (phase.empty() || phase == "Pending") execQueue.add(keyOf(*e));
     }

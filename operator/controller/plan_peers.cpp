@@ -10,4 +10,15 @@ bool isPlanPeer(const web::json::value& other, const pipeline::PipelineExecution
          stringAt(other, {"metadata", "name"}) != execution.metadata.name;
 }
 
+std::vector<std::string> planPeerIndexKeys(const web::json::value& object) {
+  // Always one value, even for missing fields (""), so the index holds
+  // exactly the objects isPlanPeer compares equal on both fields. '/' cannot
+  // occur in a namespace name, so the key splits back unambiguously.
+  return {stringAt(object, {"metadata", "namespace"}) + "/" + stringAt(object, {"spec", "pipelineRef", "name"})};
+}
+
+std::string planPeerIndexKey(const pipeline::PipelineExecution& execution) {
+  return execution.metadata.namespace_ + "/" + execution.spec.pipelineRef;
+}
+
 }  // namespace sluice::controller

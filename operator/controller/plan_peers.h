@@ -5,6 +5,9 @@
 // so the preview sees exactly what the operator will. Pure.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include <cpprest/json.h>
 
 #include "pipeline/model.h"
@@ -12,5 +15,16 @@
 namespace sluice::controller {
 
 bool isPlanPeer(const web::json::value& other, const pipeline::PipelineExecution& execution);
+
+// The informer store index of executions by "namespace/pipelineRef". A
+// reconcile looks up its peers there instead of walking every execution of
+// the namespace; the store maintains it as objects are added, updated and
+// deleted. It only narrows the candidates: isPlanPeer still decides, so the
+// peers are exactly the same as without it.
+inline constexpr const char* kIndexPlanPeers = "plan-peers";
+// The index value of an execution object (always exactly one).
+std::vector<std::string> planPeerIndexKeys(const web::json::value& object);
+// The index value under which `execution`'s peers are found.
+std::string planPeerIndexKey(const pipeline::PipelineExecution& execution);
 
 }  // namespace sluice::controller

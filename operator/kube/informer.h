@@ -40,6 +40,9 @@ class Informer {
 
   // Register before start(); handlers added later miss earlier events.
   void add_handlers(EventHandlers handlers);
+  // A secondary index of the store (Store::add_index); before start(),
+  // throws std::logic_error once the store holds objects.
+  void add_index(const std::string& name, Store::IndexFunc func) { store_.add_index(name, std::move(func)); }
   void start();
   void stop();
 

@@ -1,7 +1,12 @@
 // The executions a plan may look at: same Pipeline, same namespace, not itself.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <memory>
+#include <string>
+
 #include "controller/plan_peers.h"
+#include "kube/store.h"
 
 namespace sluice::controller {
 namespace {
@@ -26,6 +31,86 @@ TEST(PlanPeers, SamePipelineSameNamespaceOtherName) {
   EXPECT_FALSE(isPlanPeer(executionJson("other", "run-1", "abalone"), self)) << "another namespace";
   EXPECT_FALSE(isPlanPeer(executionJson("ml", "run-1", "linear"), self)) << "another pipeline";
   EXPECT_FALSE(isPlanPeer(value::object(), self)) << "not an execution at all";
+}
+
+// The peers of `self` as the reconciler read them before the index: every
+// execution of the namespace, filtered.
+// In order: the planner sees peers in this order (ties between equally new
+// sources or cache entries must not change with the index).
+std::vector<std::string> peersByScan(const kube::Store& store, const pipeline::PipelineExecution& self) {
+  std::vector<std::string> names;
+  for (const auto& o : store.by_namespace(self.metadata.namespace_))
+    if (isPlanPeer(*o, self)) names.push_back(o->at("metadata").at("name").as_string());
+  return names;
+}
+
+// ... and as it reads them now: the index narrows, isPlanPeer decides.
+std::vector<std::string> peersByIndex(const kube::Store& store, const pipeline::PipelineExecution& self) {
+  std::vector<std::string> names;
+  for (const auto& o : store.by_index(kIndexPlanPeers, planPeerIndexKey(self)))
+    if (isPlanPeer(*o, self)) names.push_back(o->at("metadata").at("name").as_string());
+  return names;
+}
+
+pipeline::PipelineExecution self(const std::string& ns, const std::string& name, const std::string& pipeline) {
+  pipeline::PipelineExecution e;
+  e.metadata.namespace_ = ns;
+  e.metadata.name = name;
+  e.spec.pipelineRef = pipeline;
+  return e;
+}
+
+std::shared_ptr<const value> ptr(value v) { return std::make_shared<const value>(std::move(v)); }
+
+TEST(PlanPeers, IndexKeyIsNamespaceAndPipelineEvenWhenMissing) {
+  EXPECT_EQ(planPeerIndexKeys(executionJson("ml", "run-1", "abalone")), (std::vector<std::string>{"ml/abalone"}));
+  EXPECT_EQ(planPeerIndexKeys(value::object()), (std::vector<std::string>{"/"}));
+  EXPECT_EQ(planPeerIndexKey(self("ml", "run-1", "abalone")), "ml/abalone");
+}
+
+// The index is maintained by the store as objects come and go; after every
+// change it must give the same peers as a scan from scratch, for each
+// execution's point of view, including a Pipeline named like "a/b" and an
+// execution with no pipelineRef at all.
+TEST(PlanPeers, IndexGivesTheSamePeersAsANamespaceScanThroughAddUpdateDelete) {
+  kube::Store store;
+  store.add_index(kIndexPlanPeers, planPeerIndexKeys);
+  const std::vector<pipeline::PipelineExecution> views = {
+      self("ml", "x", "abalone"), self("ml", "x", "linear"), self("other", "x", "abalone"),
+      self("ml", "x", "a/b"),     self("ml", "x", ""),       self("ml", "run-1", "abalone")};
+  auto expectSame = [&](const std::string& when) {
+    for (const auto& v : views)
+      EXPECT_EQ(peersByIndex(store, v), peersByScan(store, v))
+          << when << ", seen from " << v.metadata.namespace_ << "/" << v.metadata.name << " of '"
+          << v.spec.pipelineRef << "'";
+  };
+  expectSame("empty");
+  for (int i = 0; i < 20; ++i) {
+    const std::string name = "run-" + std::to_string(i);
+    store.upsert(ptr(executionJson(i % 5 == 0 ? "other" : "ml", name, i % 3 == 0 ? "linear" : "abalone")));
+  }
+  store.upsert(ptr(executionJson("ml", "slash", "a/b")));
+  value noRef;
+  noRef["metadata"]["namespace"] = value::string("ml");
+  noRef["metadata"]["name"] = value::string("no-ref");
+  store.upsert(ptr(noRef));
+  expectSame("after adds");
+  EXPECT_EQ(peersByIndex(store, self("ml", "x", "abalone")).size(), 11u) << "16 in ml, 5 of them linear";
+
+  // An update that moves an execution to another Pipeline moves it in the index.
+  store.upsert(ptr(executionJson("ml", "run-1", "linear")));
+  store.upsert(ptr(executionJson("ml", "run-3", "abalone")));
+  expectSame("after updates");
+  auto has = [](const std::vector<std::string>& names, const std::string& n) {
+    return std::find(names.begin(), names.end(), n) != names.end();
+  };
+  EXPECT_TRUE(has(peersByIndex(store, self("ml", "x", "linear")), "run-1"));
+  EXPECT_FALSE(has(peersByIndex(store, self("ml", "x", "abalone")), "run-1"));
+
+  for (int i = 0; i < 20; i += 2) store.remove((i % 5 == 0 ? "other/run-" : "ml/run-") + std::to_string(i));
+  store.remove("ml/no-ref");
+  expectSame("after deletes");
+  EXPECT_EQ(peersByIndex(store, self("ml", "x", "")).size(), 0u);
 }
 
 }  // namespace
