@@ -11,7 +11,15 @@ PACKAGES=(
 	mmdebstrap buildah skopeo
 	# the real test node (tests/cluster/up.sh --real-node)
 	containerd runc containernetworking-plugins iproute2
+	# the web view's browser test (puppeteer-core drives it)
+	chromium
 )
+# Node.js builds the web view (operator/ui/web). Any Node >= 18 with npm will
+# do: Debian's packages when the machine has none (a NodeSource node already
+# bundles npm, and Debian's npm would conflict with it).
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+	PACKAGES+=(nodejs npm)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -37,4 +45,16 @@ gov="$(go env GOVERSION | sed 's/^go//')"
 if [[ "$(printf '%s\n1.26\n' "$gov" | sort -V | head -1)" != 1.26 ]]; then
 	echo "[deps] error: Go $gov is too old; the test control plane needs Go >= 1.26" >&2
 	exit 1
+fi
+
+# The web view's npm packages (TypeScript, esbuild, dagre, puppeteer-core),
+# exactly as the committed package-lock.json pins them. npm ci runs only when
+# the lock file changed since the last install, so later builds are offline.
+WEB="$(cd "$(dirname "$0")/.." && pwd)/operator/ui/web"
+stamp="$WEB/node_modules/.sluice-lock.sha256"
+want="$(sha256sum "$WEB/package-lock.json" | cut -d' ' -f1)"
+if [[ "$(cat "$stamp" 2>/dev/null)" != "$want" ]]; then
+	echo "[deps] npm ci (operator/ui/web)" >&2
+	(cd "$WEB" && npm ci --no-audit --no-fund --prefer-offline --loglevel=error >/dev/null)
+	echo "$want" >"$stamp"
 fi
