@@ -78,7 +78,7 @@ int runCompletion(const std::vector<std::string>& words, const Environment& env,
 }
 
 int runCli(const std::vector<std::string>& argv, const Environment& env, std::ostream& out, std::ostream& err,
-           bool outIsTerminal) {
+           bool outIsTerminal, const UiCommand& ui) {
   if (!argv.empty() && argv[0] == "__complete")
     return runCompletion(std::vector<std::string>(argv.begin() + 1, argv.end()), env, out);
   ParseOutcome parsed = parseArgs(argv);
@@ -102,6 +102,13 @@ int runCli(const std::vector<std::string>& argv, const Environment& env, std::os
   if (!connection.ok()) {
     err << "error: " << connection.error().message << "\n";
     return kExitCluster;
+  }
+  if (a.command == "ui") {
+    if (!ui) {
+      err << "error: this build of kubectl-sluice has no web view\n";
+      return kExitUsage;
+    }
+    return ui(a, connection->client, connection->ns, a.global.context, out, err);
   }
   SluiceApi api(connection->client, connection->ns);
   CommandContext c{a, api, out, err, [] { return static_cast<pipeline::UnixSeconds>(std::time(nullptr)); },

@@ -159,6 +159,25 @@ const std::vector<FlagDef>& flagTable() {
          a.failedOnly = true;
          return std::string();
        }},
+      {"--port", nullptr, true, {"ui"}, [](CliArgs& a, const std::string& v) {
+         try {
+           size_t used = 0;
+           int n = std::stoi(v, &used);
+           if (used != v.size() || n < 0 || n > 65535) throw std::invalid_argument(v);
+           a.uiPort = n;
+           return std::string();
+         } catch (const std::exception&) {
+           return "--port: '" + v + "' is not a port number (0-65535; 0 picks a free one)";
+         }
+       }},
+      {"--address", nullptr, true, {"ui"}, [](CliArgs& a, const std::string& v) {
+         a.uiAddress = v;
+         return v.empty() ? std::string("--address: empty") : std::string();
+       }},
+      {"--open", nullptr, false, {"ui"}, [](CliArgs& a, const std::string&) {
+         a.uiOpen = true;
+         return std::string();
+       }},
   };
   return table;
 }
@@ -194,6 +213,7 @@ const std::map<std::string, Arity>& arities() {
       {"dag", {1, 1, "dag PIPELINE"}},
       {"diff", {2, 2, "diff EXECUTION_A EXECUTION_B"}},
       {"completion", {1, 1, "completion bash|zsh"}},
+      {"ui", {0, 0, "ui [--port N] [--open]"}},
   };
   return a;
 }
@@ -216,7 +236,7 @@ std::string checkCombination(const CliArgs& a) {
     return "-o name is only for list, get, start and rerun";
   if (a.global.outputGiven && a.global.output != OutputFormat::Table && a.global.output != OutputFormat::Dot &&
       (a.command == "diff" || a.command == "dag" || a.command == "logs" || a.command == "wait" ||
-       a.command == "stop" || a.command == "completion"))
+       a.command == "stop" || a.command == "completion" || a.command == "ui"))
     return "'" + a.command + "' prints text only (no -o json/yaml/wide/name)";
   if (a.command == "completion" && a.positional[0] != "bash" && a.positional[0] != "zsh")
     return "completion: unknown shell '" + a.positional[0] + "' (bash, zsh)";
@@ -240,7 +260,7 @@ std::optional<pipeline::ParameterValue> parseParameterAssignment(const std::stri
 
 const std::vector<std::string>& commandNames() {
   static const std::vector<std::string> names = {"list", "get",  "params", "start", "rerun", "plan",
-                                                 "stop", "logs", "wait",   "dag",   "diff",  "completion"};
+                                                 "stop", "logs", "wait",   "dag",   "diff",  "completion", "ui"};
   return names;
 }
 
@@ -369,6 +389,8 @@ Commands:
   dag PIPELINE               the pipeline's DAG as text (-o dot for Graphviz)
   diff EXECUTION_A EXECUTION_B   parameters and per-step ran / reused / cache hit
   completion bash|zsh        a shell completion script
+  ui                         the web view: the live DAG, step details, and re-runs picked on the graph
+                             with the plan shown first; serves 127.0.0.1 (--port N, --open the browser)
 
 EXECUTION may be @latest (or use --last): the newest execution in the namespace.
 

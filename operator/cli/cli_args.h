@@ -53,6 +53,10 @@ struct CliArgs {
   bool follow = false;   // logs -f
   bool failedOnly = false;  // logs --failed
   std::optional<long> timeoutSeconds;  // wait/--wait --timeout 10m
+  // ui: where to serve the web view (loopback only) and whether to open it.
+  std::string uiAddress = "127.0.0.1";
+  int uiPort = 0;  // 0: a free port
+  bool uiOpen = false;
   bool help = false;
 };
 
