@@ -1,15 +1,21 @@
 // sluice-ui: the web view as a server of its own, for the chart's optional
 // Deployment (in-cluster mode) or for running it without kubectl.
-//   sluice-ui --in-cluster [--address 0.0.0.0] [--port 8080] [--allow-writes] [--namespace NS]
+//   sluice-ui --in-cluster [--address 0.0.0.0] [--port 8080] [--allow-writes] [--namespace NS] [--ca-file F]
 //   sluice-ui [--kubeconfig FILE] [--context NAME] [-n NS] [--port N] [--open]     (local mode)
 // In-cluster, every request must carry the user's bearer token (from an
 // authenticating proxy); it is forwarded to the API server, so the user's
-// own RBAC decides what they see and do. Writes are off unless --allow-writes.
+// own RBAC decides what they see and do. The pod has no token of its own
+// (the chart turns automounting off): only the API server's address
+// (KUBERNETES_SERVICE_HOST/PORT) and CA (--ca-file). Writes are off unless
+// --allow-writes.
 #include <signal.h>
 
 #include <iostream>
 #include <string>
 #include <vector>
+
+#include <fstream>
+#include <sstream>
 
 #include "cli/kubeconfig.h"
 #include "kube/config.h"
@@ -19,8 +25,35 @@ extern char** environ;
 
 namespace {
 
+// The API server as seen from a pod, with no credentials: each request
+// brings the user's bearer token.
+bool tokenlessInClusterConfig(const sluice::cli::Environment& env, const std::string& caFile,
+                              sluice::kube::Config& config, std::string& problem) {
+  auto get = [&](const char* k) {
+    auto it = env.find(k);
+    return it == env.end() ? std::string() : it->second;
+  };
+  std::string host = get("KUBERNETES_SERVICE_HOST");
+  const std::string port = get("KUBERNETES_SERVICE_PORT");
+  if (host.empty() || port.empty()) {
+    problem = "--in-cluster: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT are not set (not in a pod?)";
+    return false;
+  }
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  std::ifstream f(caFile);
+  std::stringstream ca;
+  ca << f.rdbuf();
+  if (!f || ca.str().find("-----BEGIN ") == std::string::npos) {
+    problem = "--ca-file: " + caFile + " is not a readable PEM certificate";
+    return false;
+  }
+  config.server = "https://" + host + ":" + port;
+  config.ca_pem = ca.str();
+  return true;
+}
+
 int usage(std::ostream& out, int code) {
-  out << "usage: sluice-ui --in-cluster [--address ADDR] [--port N] [--allow-writes] [--namespace NS]\n"
+  out << "usage: sluice-ui --in-cluster [--address ADDR] [--port N] [--allow-writes] [--namespace NS] [--ca-file F]\n"
          "       sluice-ui [--kubeconfig FILE] [--context NAME] [-n NS] [--port N] [--open]\n";
   return code;
 }
@@ -37,7 +70,8 @@ int main(int argc, char** argv) {
   }
   sluice::ui::UiOptions o;
   std::string kubeconfig, context, ns;
-  bool inCluster = false, addressGiven = false, portGiven = false;
+  std::string caFile = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt";
+  bool inCluster = false, addressGiven = false, portGiven = false, writes = false;
   const std::vector<std::string> args(argv + 1, argv + argc);
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -51,7 +85,7 @@ int main(int argc, char** argv) {
     if (a == "--in-cluster") {
       inCluster = true;
     } else if (a == "--allow-writes") {
-      o.allowWrites = true;
+      writes = true;
     } else if (a == "--open") {
       o.openBrowser = true;
     } else if (a == "--address" && next(v)) {
@@ -70,6 +104,8 @@ int main(int argc, char** argv) {
       }
     } else if ((a == "--namespace" || a == "-n") && next(v)) {
       ns = v;
+    } else if (a == "--ca-file" && next(v)) {
+      caFile = v;
     } else if (a == "--kubeconfig" && next(v)) {
       kubeconfig = v;
     } else if (a == "--context" && next(v)) {
@@ -80,20 +116,16 @@ int main(int argc, char** argv) {
     }
   }
   if (inCluster) {
-    auto config = sluice::kube::in_cluster_config(env);
-    if (!config.ok()) {
-      std::cerr << "error: " << config.error().message << "\n";
+    std::string problem;
+    if (!tokenlessInClusterConfig(env, caFile, o.inClusterConfig, problem)) {
+      std::cerr << "error: " << problem << "\n";
       return 5;
     }
     o.mode = sluice::ui::UiMode::InCluster;
-    o.defaultNamespace = ns.empty() ? config->namespace_ : ns;
-    o.inClusterConfig = *config;
-    o.inClusterConfig.token.reset();  // the pod's own token is never used for users' requests
+    o.defaultNamespace = ns.empty() ? "default" : ns;
     if (!addressGiven) o.address = "0.0.0.0";
     if (!portGiven) o.port = 8080;
     // Read-only unless asked: the chart's ui.allowWrites.
-    bool writes = false;
-    for (const auto& a : args) writes = writes || a == "--allow-writes";
     o.allowWrites = writes;
   } else {
     auto config = sluice::cli::resolveConfig(kubeconfig, context, env);

@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "controller/json_access.h"
+#include "kube/config.h"
 #include "operator_fixture.h"
 #include "process.h"
 
@@ -211,6 +212,93 @@ TEST_F(UiTest, InChromiumSelectTrainAndEvaluateOnTheGraphSeeThePlanStartItAndWat
   EXPECT_TRUE(rounds) << x.at("spec").serialize();
   std::ifstream shot(outDir + "/execution.png");
   EXPECT_TRUE(shot.good()) << "no screenshot written";
+}
+
+// In-cluster mode (the chart's sluice-ui): no credentials of its own; each
+// request's bearer token is forwarded, so the caller's RBAC decides, and
+// writes are off unless enabled.
+TEST_F(UiTest, InClusterModeActsAsTheCallersOwnTokenAndIsReadOnlyByDefault) {
+  startAbalone();
+  apply(R"yaml(apiVersion: v1
+kind: ServiceAccount
+metadata: {name: viewer}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: nobody}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: sluice-viewer}
+rules:
+- apiGroups: [sluice.dev]
+  resources: [pipelines, pipelineexecutions]
+  verbs: [get, list, watch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: viewer-views}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: sluice-viewer}
+subjects:
+- {kind: ServiceAccount, name: viewer}
+)yaml");
+  auto tokenOf = [&](const std::string& sa) {
+    value req;
+    req["apiVersion"] = value::string("authentication.k8s.io/v1");
+    req["kind"] = value::string("TokenRequest");
+    req["spec"]["expirationSeconds"] = value::number(600);
+    auto r = client_->request(web::http::methods::POST, "/api/v1/namespaces/" + ns_ + "/serviceaccounts/" + sa + "/token", req);
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().to_string());
+    return r.ok() ? stringAt(*r, {"status", "token"}) : std::string();
+  };
+  const std::string viewer = tokenOf("viewer"), nobody = tokenOf("nobody");
+  ASSERT_FALSE(viewer.empty());
+  ASSERT_FALSE(nobody.empty());
+
+  // The API server's address and CA, as a pod sees them (no token file at all).
+  auto config = kube::load_kubeconfig(kubeconfig_);
+  ASSERT_TRUE(config.ok());
+  const std::string caFile = std::string(SLUICE_TEST_LOG_DIR) + "/" + ns_ + "-ca.crt";
+  std::ofstream(caFile) << config->ca_pem;
+  const std::string hostPort = config->server.substr(std::string("https://").size());
+  const std::string apiPort = hostPort.substr(hostPort.rfind(':') + 1);
+  Process ui({"/usr/bin/env", "KUBERNETES_SERVICE_HOST=127.0.0.1", "KUBERNETES_SERVICE_PORT=" + apiPort, SLUICE_UI_BIN,
+              "--in-cluster", "--address", "127.0.0.1", "--port", "0", "--namespace", ns_, "--ca-file", caFile},
+             logPath("ui-in-cluster"));
+  unsigned short port = 0;
+  ASSERT_TRUE(eventually(
+      [&] {
+        std::smatch m;
+        const std::string log = readFile(logPath("ui-in-cluster"));
+        if (std::regex_search(log, m, std::regex("listening on 127\\.0\\.0\\.1:([0-9]+) \\(read-only\\)")))
+          port = static_cast<unsigned short>(std::stoi(m[1]));
+        return port != 0;
+      },
+      std::chrono::seconds(20)))
+      << readFile(logPath("ui-in-cluster"));
+
+  const std::string pipelines = "/api/namespaces/" + ns_ + "/pipelines";
+  EXPECT_EQ(request(port, "GET", pipelines).status, 401);
+  Reply denied = request(port, "GET", pipelines, {{"Authorization", "Bearer " + nobody}});
+  EXPECT_EQ(denied.status, 403) << denied.body;  // the API server's answer to that user
+  Reply seen = request(port, "GET", pipelines, {{"Authorization", "Bearer " + viewer}});
+  ASSERT_EQ(seen.status, 200) << seen.body;
+  EXPECT_EQ(value::parse(seen.body).at("items").at(0).at("name").as_string(), "abalone");
+
+  const std::map<std::string, std::string> asViewer = {{"Authorization", "Bearer " + viewer}};
+  Reply session = request(port, "GET", "/api/session", asViewer);
+  ASSERT_EQ(session.status, 200);
+  EXPECT_TRUE(value::parse(session.body).at("readOnly").as_bool());
+  std::map<std::string, std::string> write = asViewer;
+  write["X-Sluice-CSRF"] = value::parse(session.body).at("csrfToken").as_string();
+  write["Content-Type"] = "application/json";
+  Reply plan = request(port, "POST", "/api/namespaces/" + ns_ + "/plan", write, R"({"pipeline":"abalone"})");
+  EXPECT_EQ(plan.status, 200) << plan.body;  // a preview writes nothing
+  Reply start = request(port, "POST", "/api/namespaces/" + ns_ + "/executions", write, R"({"pipeline":"abalone"})");
+  EXPECT_EQ(start.status, 403) << start.body;
+  auto list = client_->list({"sluice.dev", "v1alpha1", "pipelineexecutions", true}, ns_);
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(list->items.size(), 0u);
 }
 
 }  // namespace
