@@ -130,7 +130,7 @@ if has operator; then
 	need_binary operator/cmd/sluice-operator
 	ctx="$(context operator)"
 	mkdir "$ctx/bin"
-	for b in sluice-operator kubectl-sluice kubectl_complete-sluice; do
+	for b in sluice-operator sluice-ui kubectl-sluice kubectl_complete-sluice; do
 		[[ -x "$BUILD_DIR/operator/cmd/$b" ]] && strip --strip-debug -o "$ctx/bin/$b" "$BUILD_DIR/operator/cmd/$b"
 	done
 	tar="$(rootfs bookworm "$ROOT/images/operator/packages")" || exit 1

@@ -72,7 +72,18 @@ int main(int argc, char** argv) {
   std::string kubeconfig, context, ns;
   std::string caFile = "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt";
   bool inCluster = false, addressGiven = false, portGiven = false, writes = false;
-  const std::vector<std::string> args(argv + 1, argv + argc);
+  // --flag=value is --flag value, as the chart renders it.
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    const auto eq = a.find('=');
+    if (a.rfind("--", 0) == 0 && eq != std::string::npos) {
+      args.push_back(a.substr(0, eq));
+      args.push_back(a.substr(eq + 1));
+    } else {
+      args.push_back(a);
+    }
+  }
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto next = [&](std::string& into) {

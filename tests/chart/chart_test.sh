@@ -12,6 +12,9 @@
 #   chart_test.sh operator-flags OPERATOR_BINARY
 #                                 sluice-operator accepts every flag the
 #                                 Deployment renders (default, every option)
+#   chart_test.sh ui-flags UI_BINARY
+#                                 sluice-ui accepts every flag the optional web
+#                                 view's Deployment renders; it is off by default
 #   chart_test.sh rbac            the rendered RBAC, applied for real, lets the
 #                                 operator's ServiceAccount do what it needs and
 #                                 nothing it does not (kubectl auth can-i)
@@ -201,18 +204,20 @@ check_dry_run() {
 
 # The operator container's args, one per line, from a rendered Deployment
 # (python3 stdlib only: the chart writes them as "- flag" or "- \"flag\"").
-container_args() {
+container_args() { container_list args; }
+# container_list KEY: the items of the first "KEY:" list of a rendered container.
+container_list() {
 	python3 -c '
 import json, sys
 lines = sys.stdin.read().splitlines()
-start = next(i for i, l in enumerate(lines) if l.strip() == "args:")
+start = next(i for i, l in enumerate(lines) if l.strip() == sys.argv[1] + ":")
 for l in lines[start + 1:]:
     s = l.strip()
     if not s.startswith("- "):
         break
     v = s[2:]
     print(json.loads(v) if v.startswith("\"") else v)
-'
+' "$1"
 }
 
 check_operator_flags() {
@@ -228,6 +233,23 @@ check_operator_flags() {
 			fail "sluice-operator rejects the chart's flags (${values:-default values}): $out"
 	done
 	echo "ok: sluice-operator accepts every flag the chart renders"
+}
+
+check_ui_flags() {
+	need_helm
+	local bin="${1:?ui-flags needs the sluice-ui binary}" values flags out
+	[[ -x "$bin" ]] || fail "$bin is not executable (build sluice-ui)"
+	for values in "" "$HERE/values-all-options.yaml"; do
+		mapfile -t flags < <(helm template t "$CHART" --kube-version v1.36.0 --set ui.enabled=true \
+			--show-only templates/ui.yaml ${values:+-f "$values"} | container_list command | tail -n +2)
+		((${#flags[@]} >= 4)) || fail "found only ${#flags[@]} flags in the rendered sluice-ui command"
+		out="$("$bin" "${flags[@]}" --help 2>&1)" ||
+			fail "sluice-ui rejects the chart's flags (${values:-default values}): $out"
+	done
+	# Off by default: no web view unless asked for.
+	[[ -z "$(helm template t "$CHART" --kube-version v1.36.0 --show-only templates/ui.yaml 2>/dev/null)" ]] ||
+		fail "the default render deploys sluice-ui"
+	echo "ok: sluice-ui accepts every flag the chart renders; off by default"
 }
 
 # can SA_NS SA NAMESPACE VERB RESOURCE...: prints yes/no
@@ -382,6 +404,7 @@ lint) check_lint ;;
 bad-values) check_bad_values ;;
 dry-run) check_dry_run ;;
 operator-flags) check_operator_flags "${2:-}" ;;
+ui-flags) check_ui_flags "${2:-}" ;;
 rbac) check_rbac ;;
 *) fail "unknown check $CHECK" ;;
 esac

@@ -79,3 +79,17 @@ app.kubernetes.io/component: operator
   resources: [events]
   verbs: [create]
 {{- end }}
+
+{{/* sluice-ui (ui.enabled): its own name, so the operator's selectors never match its pods. */}}
+{{- define "sluice.ui.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "sluice.name" . }}-ui
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "sluice.ui.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{ include "sluice.ui.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/component: ui
+{{- end }}
