@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "common/log.h"
+#include "pipeline/cache_key.h"
 #include "pipeline/plan_time.h"
 
 namespace sluice::controller {
@@ -49,14 +50,13 @@ void EventRecorder::post(const value& ev) {
   }
 }
 
-void EventRecorder::record(const InvolvedObject& object, const std::string& type, const std::string& reason,
-                           const std::string& message) {
+value eventObject(const InvolvedObject& object, const std::string& type, const std::string& reason,
+                  const std::string& message) {
   const std::string now = pipeline::formatRfc3339(
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
   value ev = value::object();
   ev["apiVersion"] = value::string("v1");
   ev["kind"] = value::string("Event");
-  ev["metadata"]["generateName"] = value::string(object.name + ".");
   ev["metadata"]["namespace"] = value::string(object.namespace_);
   value& inv = ev["involvedObject"];
   inv["apiVersion"] = value::string(object.apiVersion);
@@ -73,6 +73,33 @@ void EventRecorder::record(const InvolvedObject& object, const std::string& type
   ev["firstTimestamp"] = value::string(now);
   ev["lastTimestamp"] = value::string(now);
   ev["count"] = value::number(1);
+  return ev;
+}
+
+std::string transitionEventName(const InvolvedObject& object, const std::string& reason, const std::string& step) {
+  const std::string hash = pipeline::sha256Hex(object.uid + "/" + reason + "/" + step).substr(0, 16);
+  // 253 characters in all; a cut name must still end in a letter or digit.
+  std::string prefix = object.name.substr(0, 253 - 1 - hash.size());
+  while (!prefix.empty() && (prefix.back() == '-' || prefix.back() == '.')) prefix.pop_back();
+  return prefix + "." + hash;
+}
+
+bool EventRecorder::postTransition(const InvolvedObject& object, const std::string& type, const std::string& reason,
+                                   const std::string& message, const std::string& step) {
+  value ev = eventObject(object, type, reason, message);
+  ev["metadata"]["name"] = value::string(transitionEventName(object, reason, step));
+  auto r = client_->create(kube::resources::events(), object.namespace_, ev);
+  if (r.ok() || r.error().is(kube::ErrorKind::AlreadyExists)) return true;
+  log::warn("cannot record event", {{"object", object.namespace_ + "/" + object.name},
+                                    {"reason", reason},
+                                    {"error", r.error().to_string()}});
+  return false;
+}
+
+void EventRecorder::record(const InvolvedObject& object, const std::string& type, const std::string& reason,
+                           const std::string& message) {
+  value ev = eventObject(object, type, reason, message);
+  ev["metadata"]["generateName"] = value::string(object.name + ".");
   {
     std::lock_guard<std::mutex> l(mu_);
     if (queue_.size() >= maxQueued_) {

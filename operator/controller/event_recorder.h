@@ -26,6 +26,14 @@ struct InvolvedObject {
   std::string uid;
 };
 
+// "NAME.HASH": the object's name (shortened to fit the 253-character limit)
+// and 16 hex digits of SHA-256 over its uid, the reason and the step.
+std::string transitionEventName(const InvolvedObject& object, const std::string& reason, const std::string& step);
+
+// The core/v1 Event (without a name).
+web::json::value eventObject(const InvolvedObject& object, const std::string& type, const std::string& reason,
+                             const std::string& message);
+
 class EventRecorder {
  public:
   explicit EventRecorder(std::shared_ptr<kube::Client> client, size_t maxQueued = 10000);
@@ -37,6 +45,16 @@ class EventRecorder {
   // type: "Normal" or "Warning"; reason: CamelCase; message: one line.
   void record(const InvolvedObject& object, const std::string& type, const std::string& reason,
               const std::string& message);
+
+  // An execution's transition (reason + step, which happens once), posted
+  // now under a name derived from it (transitionEventName). The reconciler
+  // posts before it writes the status that records the transition: a crash
+  // in between makes the next reconcile compute the same transition, whose
+  // Event then exists already (AlreadyExists counts as posted). So each
+  // transition gets exactly one Event, across SIGKILLs and leader changes.
+  // False when the server refused it (logged; never fails a reconcile).
+  bool postTransition(const InvolvedObject& object, const std::string& type, const std::string& reason,
+                      const std::string& message, const std::string& step);
 
  private:
   void run();

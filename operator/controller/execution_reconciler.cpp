@@ -187,15 +187,21 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
   value newStatus = pipeline::toJson(out.status);
   value oldStatus = object->has_field("status") ? object->at("status") : value::object();
   if (newStatus != oldStatus) {
-    ReconcileOutcome w = writeStatus(current, newStatus);
-    if (w.retry) return w;
+    // The transitions' Events before the status that records them, each
+    // named after its transition: a crash between the two re-plans the same
+    // transitions, whose Events exist already (see postTransition). After
+    // the status, a crash would lose them.
     InvolvedObject involved;
     involved.kind = "PipelineExecution";
     involved.namespace_ = ns;
     involved.name = exec.metadata.name;
     involved.uid = exec.metadata.uid;
+    for (const auto& e : out.events)
+      if (!events_.postTransition(involved, pipeline::toString(e.type), e.reason, e.message, e.step))
+        metrics_.apiErrors.inc({{"kind", "create_event"}});
+    ReconcileOutcome w = writeStatus(current, newStatus);
+    if (w.retry) return w;
     for (const auto& e : out.events) {
-      events_.record(involved, pipeline::toString(e.type), e.reason, e.message);
       std::string m = stepEventMetric(e.reason);
       if (!m.empty()) metrics_.steps.inc({{"event", m}});
       log::info(e.message, {{"execution", key}, {"reason", e.reason}});

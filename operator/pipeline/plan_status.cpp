@@ -82,24 +82,30 @@ std::vector<PlanEvent> transitionEvents(const ExecutionStatus& before, const Exe
     const StepPhase was = it == old.end() ? StepPhase::Pending : it->second->phase;
     if (was == s.phase) continue;
     const std::string step = "Step " + q(s.name);
+    // A step whose Job started and ended while no status recorded it
+    // running (the operator was down, or busy) still started: say so first.
+    const bool ranUnseen = was == StepPhase::Pending && !s.jobName.empty() && s.startTime &&
+                           (s.phase == StepPhase::Succeeded || s.phase == StepPhase::Failed) &&
+                           !s.reusedFromExecution && !s.cacheHitExecution;
+    if (ranUnseen) events.push_back({EventType::Normal, "StepStarted", step + " started (Job " + q(s.jobName) + ")", s.name});
     switch (s.phase) {
       case StepPhase::Starting:
       case StepPhase::Executing:
         if (was == StepPhase::Pending)
-          events.push_back({EventType::Normal, "StepStarted", step + " started (Job " + q(s.jobName) + ")"});
+          events.push_back({EventType::Normal, "StepStarted", step + " started (Job " + q(s.jobName) + ")", s.name});
         break;
       case StepPhase::Succeeded:
         if (s.reusedFromExecution)
-          events.push_back({EventType::Normal, "StepReused", step + " reused from " + q(*s.reusedFromExecution)});
+          events.push_back({EventType::Normal, "StepReused", step + " reused from " + q(*s.reusedFromExecution), s.name});
         else if (s.cacheHitExecution)
-          events.push_back({EventType::Normal, "CacheHit", step + " reused cached result of " + q(*s.cacheHitExecution)});
+          events.push_back({EventType::Normal, "CacheHit", step + " reused cached result of " + q(*s.cacheHitExecution), s.name});
         else if (s.conditionOutcome)
-          events.push_back({EventType::Normal, "StepSucceeded", step + " evaluated to " + *s.conditionOutcome});
+          events.push_back({EventType::Normal, "StepSucceeded", step + " evaluated to " + *s.conditionOutcome, s.name});
         else
-          events.push_back({EventType::Normal, "StepSucceeded", step + " succeeded"});
+          events.push_back({EventType::Normal, "StepSucceeded", step + " succeeded", s.name});
         break;
       case StepPhase::Failed:
-        events.push_back({EventType::Warning, "StepFailed", step + " failed: " + s.message});
+        events.push_back({EventType::Warning, "StepFailed", step + " failed: " + s.message, s.name});
         break;
       default:
         break;
@@ -108,21 +114,21 @@ std::vector<PlanEvent> transitionEvents(const ExecutionStatus& before, const Exe
 
   if (!findCondition(before.conditions, "StaleReuse"))
     if (const auto* c = findCondition(after.conditions, "StaleReuse"))
-      events.push_back({EventType::Warning, "StaleReuse", c->message});
+      events.push_back({EventType::Warning, "StaleReuse", c->message, ""});
 
   if (before.phase != after.phase) {
     const auto* c = findCondition(after.conditions, "Succeeded");
     const std::string reason = c ? c->reason : "";
     switch (after.phase) {
       case ExecutionPhase::Succeeded:
-        events.push_back({EventType::Normal, "ExecutionSucceeded", "Execution succeeded"});
+        events.push_back({EventType::Normal, "ExecutionSucceeded", "Execution succeeded", ""});
         break;
       case ExecutionPhase::Failed:
         events.push_back({EventType::Warning, isValidationReason(reason) ? "ValidationFailed" : "ExecutionFailed",
-                          after.failureReason});
+                          after.failureReason, ""});
         break;
       case ExecutionPhase::Stopped:
-        events.push_back({EventType::Normal, "ExecutionStopped", "Execution stopped"});
+        events.push_back({EventType::Normal, "ExecutionStopped", "Execution stopped", ""});
         break;
       default:
         break;

@@ -109,8 +109,12 @@ struct PlanEvent {
   // ExecutionSucceeded, ExecutionFailed, ExecutionStopped, ValidationFailed
   std::string reason;
   std::string message;
+  // The step the event is about ("" for the execution): with the reason it
+  // identifies the transition, which happens once per execution, so the
+  // operator can name the Event after it and post it exactly once.
+  std::string step;
   bool operator==(const PlanEvent& o) const {
-    return type == o.type && reason == o.reason && message == o.message;
+    return type == o.type && reason == o.reason && message == o.message && step == o.step;
   }
 };
 
