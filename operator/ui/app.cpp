@@ -3,6 +3,8 @@
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "kube/token_source.h"
@@ -22,7 +24,7 @@ bool isLoopback(const std::string& address) {
 
 Routed staticFile(const HttpRequest& req) {
   Routed r;
-  if (req.method != "GET" && req.method != "HEAD") {
+  if (req.method != "GET") {
     r.response = errorResponse(405, "method " + req.method + " is not allowed here");
   } else if (const Asset* a = findAsset(req.path == "/" ? "/index.html" : req.path)) {
     r.response.contentType = std::string(a->contentType);
@@ -135,22 +137,49 @@ Routed UiApp::stream(std::shared_ptr<Backend> backend, const std::string& ns) {
   addSecurityHeaders(r.response, true);
   r.stream = [backend, ns](const StreamWriter& write) {
     if (!write("retry: 2000\n\n")) return;
+    // A comment every 15 s keeps proxies from closing an idle stream and
+    // finds a closed tab, whose watch it then cancels (a quiet namespace
+    // would otherwise hold the watch until the server ends it).
+    pplx::cancellation_token_source closed;
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+    std::thread heartbeat([&] {
+      std::unique_lock<std::mutex> lock(mu);
+      while (!cv.wait_for(lock, std::chrono::seconds(15), [&] { return done; })) {
+        lock.unlock();
+        const bool open = write(": ping\n\n");
+        lock.lock();
+        if (!open) {
+          closed.cancel();
+          return;
+        }
+      }
+    });
     // A watch ends after its timeout or on an error; start another while
     // the page listens. The page re-reads what it shows on each event, so
     // a gap between two watches costs nothing but an extra read.
-    for (;;) {
+    while (!closed.get_token().is_canceled()) {
       bool clientGone = false;
-      auto result = backend->watchExecutions(ns, [&](ExecutionChange&& change) {
-        clientGone = !write(serverSentEvent(change));
-        return !clientGone;
-      });
-      if (clientGone) return;
-      if (!result.ok()) {
-        if (!write("event: problem\ndata: " + web::json::value::string(result.error().message).serialize() + "\n\n")) return;
+      auto result = backend->watchExecutions(
+          ns,
+          [&](ExecutionChange&& change) {
+            clientGone = !write(serverSentEvent(change));
+            return !clientGone;
+          },
+          closed.get_token());
+      if (clientGone) break;
+      if (!result.ok() && !closed.get_token().is_canceled()) {
+        if (!write("event: problem\ndata: " + web::json::value::string(result.error().message).serialize() + "\n\n")) break;
         std::this_thread::sleep_for(std::chrono::seconds(2));
       }
-      if (!write(": rewatch\n\n")) return;
     }
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      done = true;
+    }
+    cv.notify_all();
+    heartbeat.join();
   };
   return r;
 }

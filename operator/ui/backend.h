@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <cpprest/json.h>
+#include <pplx/pplxtasks.h>
 
 #include "kube/result.h"
 
@@ -32,10 +33,11 @@ class Backend {
   virtual kube::Result<std::vector<web::json::value>> podsOf(const std::string& ns, const std::string& execution) = 0;
   // The last `tailLines` lines of a pod's main container.
   virtual kube::Result<std::string> podLog(const std::string& ns, const std::string& pod, int tailLines) = 0;
-  // Streams execution changes until onChange returns false or the stream
-  // ends (the caller re-subscribes).
+  // Streams execution changes until onChange returns false, `cancel`
+  // fires or the stream ends (the caller re-subscribes).
   virtual kube::Result<void> watchExecutions(const std::string& ns,
-                                             const std::function<bool(ExecutionChange&&)>& onChange) = 0;
+                                             const std::function<bool(ExecutionChange&&)>& onChange,
+                                             const pplx::cancellation_token& cancel) = 0;
 };
 
 }  // namespace sluice::ui

@@ -46,7 +46,8 @@ kube::Result<std::string> KubeBackend::podLog(const std::string& ns, const std::
 }
 
 kube::Result<void> KubeBackend::watchExecutions(const std::string& ns,
-                                                const std::function<bool(ExecutionChange&&)>& onChange) {
+                                                const std::function<bool(ExecutionChange&&)>& onChange,
+                                                const pplx::cancellation_token& cancel) {
   kube::WatchOptions o;
   o.timeout_seconds = 240;
   o.allow_bookmarks = false;
@@ -57,7 +58,7 @@ kube::Result<void> KubeBackend::watchExecutions(const std::string& ns,
                                                                   : nullptr;
     if (!type) return true;
     return onChange(ExecutionChange{type, std::move(e.object)});
-  });
+  }, cancel);
 }
 
 }  // namespace sluice::ui

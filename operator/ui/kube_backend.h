@@ -22,8 +22,8 @@ class KubeBackend final : public Backend {
   kube::Result<web::json::value> stopExecution(const std::string& ns, const std::string& name) override;
   kube::Result<std::vector<web::json::value>> podsOf(const std::string& ns, const std::string& execution) override;
   kube::Result<std::string> podLog(const std::string& ns, const std::string& pod, int tailLines) override;
-  kube::Result<void> watchExecutions(const std::string& ns,
-                                     const std::function<bool(ExecutionChange&&)>& onChange) override;
+  kube::Result<void> watchExecutions(const std::string& ns, const std::function<bool(ExecutionChange&&)>& onChange,
+                                     const pplx::cancellation_token& cancel) override;
 
  private:
   std::shared_ptr<kube::Client> client_;

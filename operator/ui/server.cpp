@@ -77,6 +77,7 @@ void stream(tcp::socket& socket, const Routed& routed, const std::shared_ptr<Ser
   beast::error_code ec;
   asio::write(socket, asio::buffer(head), ec);
   if (ec) return;
+  // The body may write from several threads (events and heartbeats).
   std::mutex writeMutex;
   std::atomic<bool> gone{false};
   StreamWriter write = [&](const std::string& chunk) {
@@ -87,17 +88,7 @@ void stream(tcp::socket& socket, const Routed& routed, const std::shared_ptr<Ser
     if (wec) gone = true;
     return !gone;
   };
-  // Comments keep proxies from closing an idle stream and find a closed tab.
-  std::atomic<bool> done{false};
-  std::thread heartbeat([&] {
-    while (!done) {
-      for (int i = 0; i < 150 && !done; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      if (!done && !write(": ping\n\n")) break;
-    }
-  });
   (*routed.stream)(write);
-  done = true;
-  heartbeat.join();
 }
 
 void serveConnection(tcp::socket socket, std::shared_ptr<Server::State> state) {

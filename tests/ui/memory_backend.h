@@ -61,7 +61,8 @@ class MemoryBackend final : public Backend {
     if (it == logs.end()) return notFound("pods", pod);
     return it->second;
   }
-  kube::Result<void> watchExecutions(const std::string&, const std::function<bool(ExecutionChange&&)>&) override {
+  kube::Result<void> watchExecutions(const std::string&, const std::function<bool(ExecutionChange&&)>&,
+                                     const pplx::cancellation_token&) override {
     return kube::Result<void>();
   }
 

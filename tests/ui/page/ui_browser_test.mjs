@@ -34,6 +34,20 @@ const problems = [];
 page.on("pageerror", (e) => problems.push(String(e)));
 page.on("console", (m) => { if (m.type() === "error") problems.push(m.text()); });
 const base = new URL(url).origin;
+// The page redraws the graph when the execution changes (server-sent
+// events): a node handle may go stale between finding and clicking it, so
+// clicks on the graph find the node again.
+async function clickNode(step) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.click(`g.node[data-step="${step}"]`);
+      return;
+    } catch (e) {
+      if (attempt >= 5 || !String(e).includes("detached")) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
 const shot = (name) => page.screenshot({ path: path.join(outDir, name), fullPage: true });
 
 try {
@@ -63,15 +77,15 @@ try {
     (await page.$$eval(".edge-label", (l) => l.map((x) => x.textContent).sort().join(","))) === "else,if");
 
   // Step panel with the properties the operator recorded.
-  await page.click('g.node[data-step="Evaluate"]');
+  await clickNode("Evaluate");
   await page.waitForFunction(() => document.querySelector("#step-panel h2")?.textContent === "Evaluate");
   check("the step panel shows Evaluate's mse",
     (await page.$eval("#step-panel", (p) => p.textContent)).includes("4.37"));
 
   // Select Train + Evaluate on the graph, change a parameter, preview.
   await page.click("#select-mode");
-  await page.click('g.node[data-step="Train"]');
-  await page.click('g.node[data-step="Evaluate"]');
+  await clickNode("Train");
+  await clickNode("Evaluate");
   check("the selection is Train, Evaluate",
     (await page.$$eval("#selected-steps li", (l) => l.map((x) => x.getAttribute("data-step")).join(","))) === "Train,Evaluate");
   await page.$eval("#param-XGBNumRounds", (i) => { i.value = "150"; i.dispatchEvent(new Event("input", { bubbles: true })); });

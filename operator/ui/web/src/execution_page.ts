@@ -118,8 +118,11 @@ export function executionPage(root: HTMLElement, session: Session, name: string)
     try {
       const e = await getExecution(name);
       if (disposed || seq !== loadSeq) return; // a newer load or a navigation won
-      exec = e;
       errors.clear();
+      // A watch (re)start replays every execution as ADDED: redraw only on a
+      // real change, so the graph under the user's pointer stays put.
+      if (exec && JSON.stringify(exec) === JSON.stringify(e)) return;
+      exec = e;
       render(e);
     } catch (err) {
       if (!disposed && seq === loadSeq) errors.show(describeError(err));
