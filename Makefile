@@ -1,5 +1,5 @@
 # Thin wrapper over CMake and the test scripts, as operator users expect.
-.PHONY: all deps build build-asan build-fuzz images install-cli test test-unit fuzz cluster-tools demo clean
+.PHONY: all deps build build-asan build-fuzz images install-cli test test-unit fuzz fuzz-long cluster-tools demo clean
 
 BUILD_DIR ?= build/release
 ASAN_DIR  ?= build/asan
@@ -49,6 +49,16 @@ build-fuzz: deps
 
 fuzz: build-fuzz
 	@cd $(FUZZ_DIR) && ctest -R '^fuzz_' --output-on-failure
+
+# The long fuzz setting (not part of make test): the same targets, optimized
+# (RelWithDebInfo) with ASan + UBSan, FUZZ_SECONDS each; prints the
+# executions per target and in all.
+FUZZ_LONG_DIR ?= build/fuzz-opt
+FUZZ_SECONDS ?= 300
+fuzz-long: deps
+	@CXX=clang++ cmake -S . -B $(FUZZ_LONG_DIR) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSLUICE_FUZZ=ON -DSLUICE_SANITIZE=ON >/dev/null
+	@cmake --build $(FUZZ_LONG_DIR) --target fuzz_expression fuzz_model fuzz_watch_event fuzz_termination_message
+	@bash tests/fuzz_long.sh $(FUZZ_LONG_DIR) $(FUZZ_SECONDS)
 
 test-unit: build-asan images
 	@cd $(ASAN_DIR) && ctest -L unit --output-on-failure

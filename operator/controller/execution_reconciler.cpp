@@ -1,6 +1,7 @@
 #include "execution_reconciler.h"
 
 #include <chrono>
+#include <future>
 #include <set>
 
 #include "common/log.h"
@@ -196,9 +197,17 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
     involved.namespace_ = ns;
     involved.name = exec.metadata.name;
     involved.uid = exec.metadata.uid;
-    for (const auto& e : out.events)
-      if (!events_.postTransition(involved, pipeline::toString(e.type), e.reason, e.message, e.step))
-        metrics_.apiErrors.inc({{"kind", "create_event"}});
+    // Concurrently: a transition reconcile posts two (a step done, the next
+    // one started), and each is one API round trip before the status write.
+    auto post = [&](const pipeline::PlanEvent& e) {
+      return events_.postTransition(involved, pipeline::toString(e.type), e.reason, e.message, e.step);
+    };
+    std::vector<std::future<bool>> posted;
+    for (size_t i = 1; i < out.events.size(); ++i)
+      posted.push_back(std::async(std::launch::async, post, std::cref(out.events[i])));
+    if (!out.events.empty() && !post(out.events[0])) metrics_.apiErrors.inc({{"kind", "create_event"}});
+    for (auto& p : posted)
+      if (!p.get()) metrics_.apiErrors.inc({{"kind", "create_event"}});
     ReconcileOutcome w = writeStatus(current, newStatus);
     if (w.retry) return w;
     for (const auto& e : out.events) {
