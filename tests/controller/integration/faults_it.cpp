@@ -252,14 +252,6 @@ TEST_F(FaultTest, ASourceExecutionDeletedMidRunLeavesTheReusedStepsAndTheRunInta
 namespace sluice::testing {
 namespace {
 
-int linesWith(const std::string& path, const std::string& needle) {
-  std::ifstream f(path);
-  std::string line;
-  int n = 0;
-  while (std::getline(f, line)) n += line.find(needle) != std::string::npos;
-  return n;
-}
-
 // Two replicas with leader election; the leader is SIGKILLed again and
 // again (no lease release: the standby must wait the lease out) while
 // executions run, and each killed replica comes back as the new standby.

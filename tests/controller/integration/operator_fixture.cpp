@@ -46,6 +46,14 @@ std::string readFile(const std::string& path) {
   return ss.str();
 }
 
+int linesWith(const std::string& path, const std::string& needle) {
+  std::ifstream f(path);
+  std::string line;
+  int n = 0;
+  while (std::getline(f, line)) n += line.find(needle) != std::string::npos;
+  return n;
+}
+
 void OperatorTest::SetUpTestSuite() {
   if (env("SLUICE_TEST_KUBECONFIG").empty() || env("SLUICE_TEST_KUBECTL").empty()) return;  // SetUp fails
   std::string out;

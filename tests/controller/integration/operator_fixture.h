@@ -17,6 +17,8 @@ namespace sluice::testing {
 
 // The whole of a text file (empty when it cannot be read), e.g. a process log.
 std::string readFile(const std::string& path);
+// How many lines of a text file (e.g. a process log) contain `needle`.
+int linesWith(const std::string& path, const std::string& needle);
 
 template <typename Pred>
 bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(60)) {

@@ -482,35 +482,27 @@ TEST_F(OperatorTest, SigkillMidwayThenRestartFinishesEverythingWithOneJobPerStep
 namespace sluice::testing {
 namespace {
 
-int countLines(const std::string& path, const std::string& needle) {
-  std::ifstream f(path);
-  std::string line;
-  int n = 0;
-  while (std::getline(f, line)) n += line.find(needle) != std::string::npos;
-  return n;
-}
-
 TEST_F(OperatorTest, WithLeaderElectionOnlyTheLeaderWritesAndTheOtherTakesOver) {
   const std::vector<std::string> election{"--leader-elect", "--lease-namespace", ns_, "--lease-name", "sluice-test"};
   startOperator("a", election);
-  ASSERT_TRUE(eventually([&] { return countLines(logPath("a"), "\"started leading\"") == 1; }))
+  ASSERT_TRUE(eventually([&] { return linesWith(logPath("a"), "\"started leading\"") == 1; }))
       << "the first candidate acquires the free lease";
   auto standby = spawnOperator("b", election);
   startKubelet([](const std::string&) { return StepBehaviour{}; });
   apply(kLinear);
   apply(execYaml("one", "linear"));
   ASSERT_EQ(waitTerminal("one"), "Succeeded");
-  EXPECT_EQ(countLines(logPath("a"), "\"job created\""), 3);
-  EXPECT_EQ(countLines(logPath("b"), "\"job created\""), 0) << "the standby never writes";
-  EXPECT_EQ(countLines(logPath("b"), "\"started leading\""), 0);
+  EXPECT_EQ(linesWith(logPath("a"), "\"job created\""), 3);
+  EXPECT_EQ(linesWith(logPath("b"), "\"job created\""), 0) << "the standby never writes";
+  EXPECT_EQ(linesWith(logPath("b"), "\"started leading\""), 0);
 
   // The leader stops (SIGTERM releases the lease): the standby takes over.
   EXPECT_EQ(stopOperator(), 0);
-  ASSERT_TRUE(eventually([&] { return countLines(logPath("b"), "\"started leading\"") == 1; },
+  ASSERT_TRUE(eventually([&] { return linesWith(logPath("b"), "\"started leading\"") == 1; },
                          std::chrono::seconds(30)));
   apply(execYaml("two", "linear"));
   ASSERT_EQ(waitTerminal("two"), "Succeeded");
-  EXPECT_EQ(countLines(logPath("b"), "\"job created\""), 3);
+  EXPECT_EQ(linesWith(logPath("b"), "\"job created\""), 3);
   standby->signal(SIGTERM);
   EXPECT_EQ(standby->wait(30000), 0);
 }
