@@ -69,7 +69,7 @@ std::string AccessGuard::csrfTokenFor(const HttpRequest& request) const {
 }
 
 bool AccessGuard::hasSessionCookie(const HttpRequest& request) const {
-  return constantTimeEquals(cookieValue(request.header("cookie"), kSessionCookie), secrets_.sessionId);
+  return constantTimeEquals(cookieValue(request.header("cookie"), settings_.cookieName), secrets_.sessionId);
 }
 
 std::optional<HttpResponse> AccessGuard::admit(const HttpRequest& request) {
@@ -94,7 +94,7 @@ std::optional<HttpResponse> AccessGuard::admit(const HttpRequest& request) {
     r.contentType = "text/plain";
     r.body = "signed in\n";
     r.headers.emplace_back("Location", "/");
-    r.headers.emplace_back("Set-Cookie", std::string(kSessionCookie) + "=" + secrets_.sessionId +
+    r.headers.emplace_back("Set-Cookie", settings_.cookieName + "=" + secrets_.sessionId +
                                              "; Path=/; HttpOnly; SameSite=Strict");
     return r;
   }
@@ -107,9 +107,19 @@ std::optional<HttpResponse> AccessGuard::checkWrite(const HttpRequest& request) 
   if (request.method == "GET" || request.method == "HEAD") return std::nullopt;
   if (request.method != "POST") return errorResponse(405, "method " + request.method + " is not allowed");
   const std::string origin = request.header("origin");
-  const std::string expected = settings_.origin.empty() ? "http://" + request.header("host") : settings_.origin;
-  if (!origin.empty() && origin != expected)
-    return errorResponse(403, "cross-origin write refused: Origin '" + origin + "' is not " + expected);
+  if (!origin.empty()) {
+    bool ours = false;
+    if (settings_.mode == UiMode::Local) {
+      ours = origin == "http://" + request.header("host");
+    } else {
+      // Behind an authenticating proxy: https, and the proxy may rewrite
+      // Host, so the origin's host must be the one the request names.
+      const auto scheme = origin.find("://");
+      const std::string host = scheme == std::string::npos ? "" : origin.substr(scheme + 3);
+      ours = !host.empty() && (host == request.header("host") || host == request.header("x-forwarded-host"));
+    }
+    if (!ours) return errorResponse(403, "cross-origin write refused: Origin '" + origin + "' is not this server");
+  }
   if (!constantTimeEquals(request.header(kCsrfHeader), csrfTokenFor(request)))
     return errorResponse(403, "missing or wrong X-Sluice-CSRF header: reload the page");
   return std::nullopt;

@@ -32,7 +32,9 @@ enum class UiMode { Local, InCluster };
 struct GuardSettings {
   UiMode mode = UiMode::Local;
   std::set<std::string> allowedHosts;  // Host header values; empty = any (in-cluster behind an Ingress)
-  std::string origin;                  // our origin for Origin checks, e.g. http://127.0.0.1:8123; "" = Host-derived
+  // Browsers scope cookies by host, not port: each local server names its
+  // cookie after its port, so two of them do not overwrite each other's.
+  std::string cookieName = "sluice_ui_session";
 };
 
 struct Secrets {
@@ -48,7 +50,6 @@ Secrets newSecrets();
 // Equal strings, compared in time independent of where they differ.
 bool constantTimeEquals(const std::string& a, const std::string& b);
 
-inline constexpr const char* kSessionCookie = "sluice_ui_session";
 inline constexpr const char* kCsrfHeader = "x-sluice-csrf";
 
 class AccessGuard {
@@ -67,8 +68,12 @@ class AccessGuard {
   // derived from the user's bearer token in-cluster.
   std::string csrfTokenFor(const HttpRequest& request) const;
 
-  // Local mode, once the port is known: the Host values this server answers to.
-  void allowHosts(std::set<std::string> hosts) { settings_.allowedHosts = std::move(hosts); }
+  // Local mode, once the port is known: the Host values this server answers
+  // to, and its cookie's name.
+  void bound(std::set<std::string> hosts, std::string cookieName) {
+    settings_.allowedHosts = std::move(hosts);
+    settings_.cookieName = std::move(cookieName);
+  }
 
   const Secrets& secrets() const { return secrets_; }
   const GuardSettings& settings() const { return settings_; }

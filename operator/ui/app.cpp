@@ -92,7 +92,7 @@ void UiApp::bound(const std::string& address, unsigned short port) {
   const std::string p = ":" + std::to_string(port);
   const std::string host = address.find(':') != std::string::npos ? "[" + address + "]" : address;
   std::lock_guard<std::mutex> lock(guardMutex_);
-  guard_.allowHosts({host + p, "localhost" + p});
+  guard_.bound({host + p, "localhost" + p}, "sluice_ui_session_" + std::to_string(port));
 }
 
 Routed UiApp::route(const HttpRequest& request) {
@@ -169,6 +169,11 @@ Routed UiApp::stream(std::shared_ptr<Backend> backend, const std::string& ns) {
           },
           closed.get_token());
       if (clientGone) break;
+      // The caller may not watch (or its token is bad): say so once and end.
+      if (!result.ok() && (result.error().is(kube::ErrorKind::Unauthorized) || result.error().is(kube::ErrorKind::Forbidden))) {
+        write("event: problem\ndata: " + web::json::value::string(result.error().message).serialize() + "\n\n");
+        break;
+      }
       if (!result.ok() && !closed.get_token().is_canceled()) {
         if (!write("event: problem\ndata: " + web::json::value::string(result.error().message).serialize() + "\n\n")) break;
         std::this_thread::sleep_for(std::chrono::seconds(2));

@@ -1,11 +1,11 @@
 #include "ui/server.h"
 
 #include <sys/socket.h>
-#include <sys/time.h>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <thread>
 
@@ -49,13 +49,36 @@ HttpRequest convert(const http::request<http::string_body>& req, bool& ok) {
   return r;
 }
 
-void setTimeouts(tcp::socket& socket, int seconds) {
-  timeval tv{seconds, 0};
-  setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  setsockopt(socket.native_handle(), SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-}
+// Each connection has its own io_context, run only by its own thread, so
+// every read and write can be an async operation with a deadline (blocking
+// socket calls would wait forever on a client that never sends or never
+// reads: SO_RCVTIMEO does not stop asio's blocking calls).
+struct Connection {
+  std::unique_ptr<asio::io_context> io;
+  beast::tcp_stream stream;
+  std::chrono::seconds idle;
 
-bool writeResponse(tcp::socket& socket, const HttpResponse& r, bool keepAlive, unsigned version) {
+  Connection(std::unique_ptr<asio::io_context> context, tcp::socket socket, std::chrono::seconds idleTimeout)
+      : io(std::move(context)), stream(std::move(socket)), idle(idleTimeout) {}
+
+  // Runs the operation started by `start` until it completes or the
+  // deadline closes the stream; its error code.
+  template <typename Start>
+  beast::error_code run(std::chrono::seconds deadline, Start start) {
+    beast::error_code result = asio::error::timed_out;
+    stream.expires_after(deadline);
+    start([&result](beast::error_code ec, std::size_t) { result = ec; });
+    io->restart();
+    io->run();
+    return result;
+  }
+
+  bool write(const std::string& bytes) {
+    return !run(idle, [&](auto handler) { asio::async_write(stream, asio::buffer(bytes), handler); });
+  }
+};
+
+bool writeResponse(Connection& c, const HttpResponse& r, bool keepAlive, unsigned version) {
   http::response<http::string_body> res{static_cast<http::status>(r.status), version};
   res.set(http::field::server, "sluice-ui");
   res.set(http::field::content_type, r.contentType);
@@ -63,45 +86,39 @@ bool writeResponse(tcp::socket& socket, const HttpResponse& r, bool keepAlive, u
   res.body() = r.body;
   res.keep_alive(keepAlive);
   res.prepare_payload();
-  beast::error_code ec;
-  http::write(socket, res, ec);
-  return !ec;
+  return !c.run(c.idle, [&](auto handler) { http::async_write(c.stream, res, handler); });
 }
 
 // Server-sent events: headers, then the body as it comes, then close.
-void stream(tcp::socket& socket, const Routed& routed, const std::shared_ptr<Server::State>& state) {
+void stream(Connection& c, const Routed& routed, const std::shared_ptr<Server::State>& state) {
   std::string head = "HTTP/1.1 " + std::to_string(routed.response.status) + " OK\r\nContent-Type: " +
                      routed.response.contentType + "\r\nConnection: close\r\nX-Accel-Buffering: no\r\n";
   for (const auto& [k, v] : routed.response.headers) head += k + ": " + v + "\r\n";
   head += "\r\n";
-  beast::error_code ec;
-  asio::write(socket, asio::buffer(head), ec);
-  if (ec) return;
-  // The body may write from several threads (events and heartbeats).
+  if (!c.write(head)) return;
+  // The body may write from several threads (events and heartbeats); the
+  // connection's io_context is run by whoever holds the lock.
   std::mutex writeMutex;
-  std::atomic<bool> gone{false};
+  bool gone = false;
   StreamWriter write = [&](const std::string& chunk) {
     std::lock_guard<std::mutex> lock(writeMutex);
     if (gone || state->stopping) return false;
-    beast::error_code wec;
-    asio::write(socket, asio::buffer(chunk), wec);
-    if (wec) gone = true;
+    gone = !c.write(chunk);  // a client that stops reading is dropped after the idle timeout
     return !gone;
   };
   (*routed.stream)(write);
 }
 
-void serveConnection(tcp::socket socket, std::shared_ptr<Server::State> state) {
-  setTimeouts(socket, state->options.idleSeconds);
+void serveConnection(Connection& c, const std::shared_ptr<Server::State>& state) {
   beast::flat_buffer buffer;
   while (!state->stopping) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(16 * 1024);
     parser.body_limit(256 * 1024);
-    beast::error_code ec;
-    http::read(socket, buffer, parser, ec);
+    // A whole request within the idle time, or the connection is closed.
+    beast::error_code ec = c.run(c.idle, [&](auto handler) { http::async_read(c.stream, buffer, parser, handler); });
     if (ec == http::error::body_limit || ec == http::error::header_limit) {
-      writeResponse(socket, errorResponse(413, "request too large"), false, 11);
+      writeResponse(c, errorResponse(413, "request too large"), false, 11);
       break;
     }
     if (ec) break;
@@ -109,7 +126,7 @@ void serveConnection(tcp::socket socket, std::shared_ptr<Server::State> state) {
     bool ok = true;
     HttpRequest request = convert(req, ok);
     if (!ok) {
-      writeResponse(socket, errorResponse(400, "malformed percent-encoding in the request target"), false, req.version());
+      writeResponse(c, errorResponse(400, "malformed percent-encoding in the request target"), false, req.version());
       break;
     }
     Routed routed;
@@ -119,14 +136,14 @@ void serveConnection(tcp::socket socket, std::shared_ptr<Server::State> state) {
       routed.response = errorResponse(500, std::string("internal error: ") + e.what());
     }
     if (routed.stream) {
-      stream(socket, routed, state);
+      stream(c, routed, state);
       break;
     }
-    if (!writeResponse(socket, routed.response, req.keep_alive(), req.version()) || !req.keep_alive()) break;
+    if (!writeResponse(c, routed.response, req.keep_alive(), req.version()) || !req.keep_alive()) break;
   }
   beast::error_code ignored;
-  socket.shutdown(tcp::socket::shutdown_both, ignored);
-  socket.close(ignored);
+  c.stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  c.stream.close();
 }
 
 }  // namespace
@@ -147,23 +164,33 @@ unsigned short Server::port() const { return state_->acceptor.local_endpoint().p
 
 void Server::run() {
   while (!state_->stopping) {
-    tcp::socket socket(state_->io);
+    auto io = std::make_unique<asio::io_context>();
     beast::error_code ec;
-    state_->acceptor.accept(socket, ec);
+    tcp::socket socket = state_->acceptor.accept(*io, ec);
     if (ec) {
       if (state_->stopping) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));  // e.g. out of file descriptors
       continue;
     }
+    auto conn = std::make_shared<Connection>(std::move(io), std::move(socket), std::chrono::seconds(state_->options.idleSeconds));
     if (state_->connections.fetch_add(1) >= state_->options.maxConnections) {
       state_->connections.fetch_sub(1);
-      writeResponse(socket, errorResponse(503, "too many connections"), false, 11);
+      conn->idle = std::chrono::seconds(2);  // the answer, or nothing, quickly
+      writeResponse(*conn, errorResponse(503, "too many connections"), false, 11);
       continue;
     }
-    std::thread([s = std::move(socket), state = state_]() mutable {
-      serveConnection(std::move(s), state);
-      state->connections.fetch_sub(1);
-    }).detach();
+    try {
+      std::thread([conn, state = state_] {
+        // Nothing a connection does may end the server.
+        try {
+          serveConnection(*conn, state);
+        } catch (const std::exception&) {
+        }
+        state->connections.fetch_sub(1);
+      }).detach();
+    } catch (const std::system_error&) {  // no thread to be had (e.g. a pids limit): drop this one
+      state_->connections.fetch_sub(1);
+    }
   }
 }
 

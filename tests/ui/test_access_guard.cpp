@@ -36,6 +36,10 @@ TEST(AccessGuard, TheLoginTokenIsExchangedOnceForAnHttpOnlyStrictCookie) {
   EXPECT_EQ(first->status, 303);
   EXPECT_EQ(header(*first, "Location"), "/");
   EXPECT_EQ(header(*first, "Set-Cookie"), "sluice_ui_session=session-id; Path=/; HttpOnly; SameSite=Strict");
+  // Once bound, the cookie carries the port in its name.
+  g.bound({"127.0.0.1:8123"}, "sluice_ui_session_8123");
+  EXPECT_EQ(g.admit(get("/api/session", "sluice_ui_session=session-id"))->status, 401);
+  EXPECT_FALSE(g.admit(get("/api/session", "sluice_ui_session_8123=session-id")));
   auto again = g.admit(get("/?token=login-token"));
   ASSERT_TRUE(again);
   EXPECT_EQ(again->status, 401);
@@ -112,6 +116,15 @@ TEST(AccessGuard, InClusterEveryRequestNeedsABearerTokenAndCsrfIsPerUser) {
   EXPECT_EQ(g.admit(forged)->status, 403);
   forged.headers["x-sluice-csrf"] = g.csrfTokenFor(bob);
   EXPECT_FALSE(g.admit(forged));
+  // Behind a TLS proxy the page's Origin is https, and the proxy may rewrite Host.
+  forged.headers["origin"] = "https://127.0.0.1:8123";
+  EXPECT_FALSE(g.admit(forged));
+  forged.headers["host"] = "sluice-ui.ml.svc:8080";
+  forged.headers["x-forwarded-host"] = "ui.example";
+  forged.headers["origin"] = "https://ui.example";
+  EXPECT_FALSE(g.admit(forged));
+  forged.headers["origin"] = "https://evil.example";
+  EXPECT_EQ(g.admit(forged)->status, 403);
 }
 
 TEST(AccessGuard, SecretsAreRandomAndComparedWhole) {
