@@ -43,7 +43,7 @@ void EventRecorder::run() {
 void EventRecorder::post(const value& ev) {
   const std::string ns = ev.at("metadata").at("namespace").as_string();
   auto r = client_->create(kube::resources::events(), ns, ev);
-  if (!r.ok()) {
+  if (!r.ok() && !r.error().is(kube::ErrorKind::AlreadyExists)) {  // named ones may be there already
     log::warn("cannot record event", {{"object", ns + "/" + ev.at("involvedObject").at("name").as_string()},
                                       {"reason", ev.at("reason").as_string()},
                                       {"error", r.error().to_string()}});
@@ -90,9 +90,10 @@ bool EventRecorder::postTransition(const InvolvedObject& object, const std::stri
   ev["metadata"]["name"] = value::string(transitionEventName(object, reason, step));
   auto r = client_->create(kube::resources::events(), object.namespace_, ev);
   if (r.ok() || r.error().is(kube::ErrorKind::AlreadyExists)) return true;
-  log::warn("cannot record event", {{"object", object.namespace_ + "/" + object.name},
-                                    {"reason", reason},
-                                    {"error", r.error().to_string()}});
+  log::warn("cannot record event now; queued", {{"object", object.namespace_ + "/" + object.name},
+                                                {"reason", reason},
+                                                {"error", r.error().to_string()}});
+  enqueue(std::move(ev));
   return false;
 }
 
@@ -100,6 +101,10 @@ void EventRecorder::record(const InvolvedObject& object, const std::string& type
                            const std::string& message) {
   value ev = eventObject(object, type, reason, message);
   ev["metadata"]["generateName"] = value::string(object.name + ".");
+  enqueue(std::move(ev));
+}
+
+void EventRecorder::enqueue(value ev) {
   {
     std::lock_guard<std::mutex> l(mu_);
     if (queue_.size() >= maxQueued_) {

@@ -51,14 +51,19 @@ class EventRecorder {
   // posts before it writes the status that records the transition: a crash
   // in between makes the next reconcile compute the same transition, whose
   // Event then exists already (AlreadyExists counts as posted). So each
-  // transition gets exactly one Event, across SIGKILLs and leader changes.
-  // False when the server refused it (logged; never fails a reconcile).
+  // transition gets one Event, across SIGKILLs and leader changes. When the
+  // server refuses it now, it is queued for the background poster under the
+  // same name (still one Event), and false is returned; only a crash before
+  // that retry loses it. Never fails a reconcile. (A status write that then
+  // conflicts may leave an Event for a transition the next plan takes
+  // differently; rare: a user's change between the two.)
   bool postTransition(const InvolvedObject& object, const std::string& type, const std::string& reason,
                       const std::string& message, const std::string& step);
 
  private:
   void run();
   void post(const web::json::value& event);
+  void enqueue(web::json::value event);  // bounded: drops (and counts) when full
 
   std::shared_ptr<kube::Client> client_;
   size_t maxQueued_;

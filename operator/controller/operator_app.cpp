@@ -96,6 +96,20 @@ int runOperator(const OperatorFlags& flags, const std::function<void()>& waitFor
     return 2;
   }
   std::shared_ptr<kube::Client> client = clientResult.value();
+  // Events get a client of their own: a transition's Event is posted before
+  // its status write, so a throttled or slow Events API (EventRateLimit
+  // answers 429 with a Retry-After) must cost a reconcile one short attempt,
+  // not the main client's retries and waits.
+  kube::ClientOptions evopts = copts;
+  evopts.user_agent = "sluice-operator/0.1 events";
+  evopts.max_retries = 1;
+  evopts.request_timeout = std::chrono::seconds(5);
+  evopts.max_retry_after = std::chrono::seconds(1);
+  auto eventsClient = kube::Client::create(config.value(), evopts);
+  if (!eventsClient.ok()) {
+    log::error("cannot create Kubernetes client", {{"error", eventsClient.error().to_string()}});
+    return 2;
+  }
   // Lease renewals get a client of their own, as in controller-runtime: its
   // own rate limiter, so a burst of reconcile writes never delays a renewal;
   // no retries (the elector retries every retry period and must check its
@@ -118,7 +132,7 @@ int runOperator(const OperatorFlags& flags, const std::function<void()>& waitFor
 
   Registry registry;
   ControllerMetrics metrics(registry);
-  EventRecorder events(client);
+  EventRecorder events(eventsClient.value());
 
   kube::ReflectorOptions cached;
   cached.transform = kube::strip_managed_fields;
