@@ -18,6 +18,11 @@ namespace sluice::ui {
 
 namespace {
 
+// An address as a URL's host: IPv6 in brackets.
+std::string urlHost(const std::string& address) {
+  return address.find(':') != std::string::npos ? "[" + address + "]" : address;
+}
+
 bool isLoopback(const std::string& address) {
   return address == "127.0.0.1" || address == "::1" || address.rfind("127.", 0) == 0;
 }
@@ -90,7 +95,7 @@ std::shared_ptr<Backend> UiApp::backendFor(const HttpRequest& request, std::stri
 void UiApp::bound(const std::string& address, unsigned short port) {
   if (options_.mode != UiMode::Local) return;
   const std::string p = ":" + std::to_string(port);
-  const std::string host = address.find(':') != std::string::npos ? "[" + address + "]" : address;
+  const std::string host = urlHost(address);
   std::lock_guard<std::mutex> lock(guardMutex_);
   guard_.bound({host + p, "localhost" + p}, "sluice_ui_session_" + std::to_string(port));
 }
@@ -209,7 +214,7 @@ int serveUi(const UiOptions& options, std::ostream& out, std::ostream& err) {
   }
   app->bound(options.address, server->port());
   if (options.mode == UiMode::Local) {
-    const std::string host = options.address.find(':') != std::string::npos ? "[" + options.address + "]" : options.address;
+    const std::string host = urlHost(options.address);
     const std::string url = "http://" + host + ":" + std::to_string(server->port()) + "/?token=" + loginToken;
     out << "Sluice UI for namespace " << options.defaultNamespace << ": " << url << "\n"
         << "(the link works once; press Ctrl-C to stop)" << std::endl;

@@ -70,16 +70,6 @@ class CliTest : public OperatorTest {
     return r.ok() ? r->items.size() : 0;
   }
 
-  std::vector<std::string> jobStepsOf(const std::string& exec) {
-    kube::ListOptions o;
-    o.label_selector = "sluice.dev/execution=" + exec;
-    std::vector<std::string> steps;
-    auto r = client_->list(kube::resources::jobs(), ns_, o);
-    if (r.ok())
-      for (const auto& j : r->items) steps.push_back(stringAt(j, {"metadata", "annotations", "sluice.dev/step"}));
-    return steps;
-  }
-
   // Every step the plan listed did what the plan said, in the execution the
   // operator ran: reuse/cacheHit from the same producer with no Job, skip
   // with the same reason, run = a Job (container) or evaluated/failed in the
@@ -88,7 +78,7 @@ class CliTest : public OperatorTest {
   void expectPlanMatchesWhatRan(const value& plan, const std::string& exec) {
     SCOPED_TRACE("execution " + exec);
     const value x = execution(exec);
-    const auto jobs = jobStepsOf(exec);
+    const auto jobs = jobSteps(exec);
     auto hasJob = [&](const std::string& s) { return std::find(jobs.begin(), jobs.end(), s) != jobs.end(); };
     ASSERT_TRUE(plan.has_field("steps"));
     ASSERT_EQ(plan.at("steps").size(), x.at("status").at("steps").size());
@@ -165,7 +155,7 @@ TEST_F(CliTest, PlanMatchesWhatTheOperatorDoesForTheFourSelectiveCasesAndARefusa
 
   // (1) Only Train, new hyperparameters; source = the newest finished run.
   const std::string trainOnly = planThenStart({"--steps", "Train", "-p", "XGBNumRounds=200"}, 0);
-  EXPECT_EQ(jobStepsOf(trainOnly), std::vector<std::string>{"Train"});
+  EXPECT_EQ(jobSteps(trainOnly), std::vector<std::string>{"Train"});
 
   // (2) Train and Evaluate from a named source (a selective run: Preprocess
   // still comes from the run that produced it).

@@ -175,9 +175,11 @@ const value* OperatorTest::stepStatus(const value& exec, const std::string& step
   return nullptr;
 }
 
-std::vector<std::string> OperatorTest::jobSteps() {
+std::vector<std::string> OperatorTest::jobSteps(const std::string& execution) {
   std::vector<std::string> steps;
-  auto r = client_->list(kube::resources::jobs(), ns_);
+  kube::ListOptions o;
+  if (!execution.empty()) o.label_selector = "sluice.dev/execution=" + execution;
+  auto r = client_->list(kube::resources::jobs(), ns_, o);
   if (!r.ok()) return steps;
   for (const auto& j : r->items) steps.push_back(stringAt(j, {"metadata", "annotations", "sluice.dev/step"}));
   std::sort(steps.begin(), steps.end());

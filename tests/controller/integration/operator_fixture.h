@@ -51,7 +51,8 @@ class OperatorTest : public ::testing::Test {
   // Waits for a terminal phase; returns it ("" on timeout).
   std::string waitTerminal(const std::string& name, std::chrono::seconds timeout = std::chrono::seconds(90));
   const web::json::value* stepStatus(const web::json::value& exec, const std::string& step);
-  std::vector<std::string> jobSteps();  // steps with a Job, sorted
+  // Steps with a Job, sorted: of one execution, or of all ("").
+  std::vector<std::string> jobSteps(const std::string& execution = "");
 
   std::shared_ptr<kube::Client> client_;
   std::string ns_;

@@ -100,17 +100,6 @@ class UiTest : public OperatorTest {
     return at == std::string::npos ? "" : out.substr(at + prefix.size(), out.find('\n', at) - at - prefix.size());
   }
 
-  std::vector<std::string> jobStepsOf(const std::string& exec) {
-    kube::ListOptions o;
-    o.label_selector = "sluice.dev/execution=" + exec;
-    std::vector<std::string> steps;
-    auto r = client_->list(kube::resources::jobs(), ns_, o);
-    if (r.ok())
-      for (const auto& j : r->items) steps.push_back(stringAt(j, {"metadata", "annotations", "sluice.dev/step"}));
-    std::sort(steps.begin(), steps.end());
-    return steps;
-  }
-
   void startAbalone() {
     startOperator();
     startKubelet([](const std::string& step) {
@@ -204,7 +193,7 @@ TEST_F(UiTest, InChromiumSelectTrainAndEvaluateOnTheGraphSeeThePlanStartItAndWat
   const value x = execution(rerun);
   EXPECT_EQ(stringAt(x, {"status", "phase"}), "Succeeded");
   EXPECT_EQ(stringAt(x, {"spec", "selectiveExecution", "sourceExecution"}), first);
-  EXPECT_EQ(jobStepsOf(rerun), (std::vector<std::string>{"Evaluate", "Train"}));
+  EXPECT_EQ(jobSteps(rerun), (std::vector<std::string>{"Evaluate", "Train"}));
   EXPECT_EQ(stringAt(*stepStatus(x, "Preprocess"), {"reusedFrom", "execution"}), first);
   bool rounds = false;
   for (const auto& p : x.at("spec").at("parameters").as_array())
