@@ -134,6 +134,7 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
       if (!attempted.insert(job.name).second) continue;  // created (or adopted) in an earlier pass
       auto r = client_->create(kube::resources::jobs(), ns, job.manifest);
       if (r.ok()) {
+        if (caches_.assumeJob) caches_.assumeJob(r.value());
         metrics_.jobsCreated.inc();
         log::info("job created", {{"execution", key}, {"step", job.step}, {"job", job.name}});
       } else if (r.error().is(kube::ErrorKind::Invalid) || r.error().is(kube::ErrorKind::BadRequest)) {
@@ -177,6 +178,7 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
     auto r = client_->merge_patch(executionsResource(), ns, exec.metadata.name, patch);
     if (r.ok()) {
       current = r.value();
+      if (caches_.assumeExecution) caches_.assumeExecution(current);
     } else if (r.error().is(kube::ErrorKind::Conflict)) {
       metrics_.apiErrors.inc({{"kind", "status_conflict"}});
       return {true, r.error().to_string(), std::nullopt};  // the watch brings the newer object
@@ -230,7 +232,10 @@ ReconcileOutcome ExecutionReconciler::writeStatus(const value& object, const val
   updated["status"] = status;
   const std::string ns = stringAt(object, {"metadata", "namespace"});
   auto r = client_->update_status(executionsResource(), ns, updated);
-  if (r.ok()) return {};
+  if (r.ok()) {
+    if (caches_.assumeExecution) caches_.assumeExecution(r.value());
+    return {};
+  }
   if (r.error().is(kube::ErrorKind::NotFound)) return {};
   metrics_.apiErrors.inc({{"kind", r.error().is(kube::ErrorKind::Conflict) ? "status_conflict" : "status"}});
   // Conflict: our cache is behind; the watch brings the newer object and

@@ -27,6 +27,12 @@ struct Caches {
   const kube::Store* executions = nullptr;  // with the kIndexPlanPeers index (plan_peers.h)
   const kube::Store* jobs = nullptr;  // label-selected: sluice.dev/execution
   const kube::Store* pods = nullptr;  // label-selected: sluice.dev/execution
+  // Hand an accepted write (the object the server returned) to the cache it
+  // belongs to (Informer::assume), so the next reconcile neither conflicts
+  // on a stale execution nor re-creates a Job the watch has not shown yet.
+  // Optional.
+  std::function<void(const web::json::value&)> assumeExecution;
+  std::function<void(const web::json::value&)> assumeJob;
 };
 
 struct ReconcileOutcome {

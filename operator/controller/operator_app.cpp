@@ -193,7 +193,8 @@ int runOperator(const OperatorFlags& flags, const std::function<void()>& waitFor
   };
   pipelines.add_handlers({onPipeline, [&](const kube::ObjectPtr&, const kube::ObjectPtr& p) { onPipeline(p); }, nullptr});
 
-  Caches caches{&pipelines.store(), &executions.store(), &jobs.store(), &pods.store()};
+  Caches caches{&pipelines.store(), &executions.store(), &jobs.store(), &pods.store(),
+                [&](const web::json::value& o) { executions.assume(o); }, [&](const web::json::value& o) { jobs.assume(o); }};
   pipeline::PlanOptions planOptions;
   planOptions.gpuResourceName = flags.gpuResourceName;
   planOptions.runnerImage = flags.runnerImage;

@@ -1,6 +1,7 @@
 #include "kube/informer.h"
 
 #include <algorithm>
+#include <charconv>
 #include <stdexcept>
 
 #include "kube/log.h"
@@ -105,6 +106,39 @@ void Informer::on_replace(size_t reflector, std::vector<web::json::value>&& item
   if (all && !synced_.exchange(true)) sync_cv_.notify_all();
 }
 
+namespace {
+
+std::optional<uint64_t> integerResourceVersion(const web::json::value& object) {
+  if (!object.is_object() || !object.has_field("metadata")) return std::nullopt;
+  const auto& metadata = object.at("metadata");
+  if (!metadata.is_object() || !metadata.has_field("resourceVersion") || !metadata.at("resourceVersion").is_string())
+    return std::nullopt;
+  const std::string text = metadata.at("resourceVersion").as_string();
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  return v;
+}
+
+// True when `stored` is known to be the same or a later version than `incoming`.
+bool storedIsAtLeast(const ObjectPtr& stored, const web::json::value& incoming) {
+  if (!stored) return false;
+  auto have = integerResourceVersion(*stored);
+  auto got = integerResourceVersion(incoming);
+  return have && got && *have >= *got;
+}
+
+}  // namespace
+
+void Informer::assume(web::json::value object) {
+  if (transform_) transform_(object);
+  if (!integerResourceVersion(object)) return;
+  auto obj = std::make_shared<const web::json::value>(std::move(object));
+  std::lock_guard<std::mutex> lock(dispatch_mu_);
+  if (storedIsAtLeast(store_.get(object_key(*obj)), *obj)) return;
+  store_.upsert(obj);
+}
+
 void Informer::on_event(WatchEvent&& event) {
   if (transform_ && event.type != WatchEventType::Bookmark && event.type != WatchEventType::Error)
     transform_(event.object);
@@ -113,6 +147,8 @@ void Informer::on_event(WatchEvent&& event) {
   switch (event.type) {
     case WatchEventType::Added:
     case WatchEventType::Modified: {
+      // Already held: a write of ours (assume), or a later one.
+      if (storedIsAtLeast(store_.get(object_key(*obj)), *obj)) break;
       auto previous = store_.upsert(obj);
       dispatch(previous ? Store::Delta{Store::Delta::Type::Updated, previous, obj}
                         : Store::Delta{Store::Delta::Type::Added, nullptr, obj});

@@ -52,6 +52,18 @@ class Informer {
   bool wait_for_sync(std::chrono::milliseconds timeout);
 
   const Store& store() const { return store_; }
+
+  // A write of ours the server accepted (the object it returned): the store
+  // holds it at once, so a reconcile that runs before the watch delivers it
+  // plans from it rather than from the version it replaced (whose write
+  // would conflict and wait out a backoff). The watch event carrying the
+  // same version then changes nothing and calls no handler: a controller
+  // does not react to its own write. Only for objects this informer watches
+  // (its namespaces, its label selector). Ignored unless newer than what the
+  // store holds; resourceVersions are compared as the integers etcd makes
+  // them, and one that is not an integer is left to the watch (as client-go's
+  // integer mutation cache does).
+  void assume(web::json::value object);
   // Number of lists so far, summed over namespaces (one per namespace after
   // the initial sync; more after relists).
   int list_count() const;
