@@ -118,18 +118,48 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
   }
   in.execution = exec;
 
+  // Each transition's Event is named after it and posted before the status
+  // that records it: a crash between the two re-plans the same transitions,
+  // whose Events exist already (see postTransition); after the status, a
+  // crash would lose them. They go out concurrently, and while the Jobs are
+  // created: each is one API round trip, and none waits for another.
+  InvolvedObject involved;
+  involved.kind = "PipelineExecution";
+  involved.namespace_ = ns;
+  involved.name = exec.metadata.name;
+  involved.uid = exec.metadata.uid;
+  std::vector<std::future<bool>> posting;
+  auto postEvents = [&](const std::vector<pipeline::PlanEvent>& events) {
+    for (const auto& e : events)
+      posting.push_back(std::async(std::launch::async, [this, &involved, e] {
+        return events_.postTransition(involved, pipeline::toString(e.type), e.reason, e.message, e.step);
+      }));
+  };
+  auto awaitEvents = [&] {
+    for (auto& p : posting)
+      if (!p.get()) metrics_.apiErrors.inc({{"kind", "create_event"}});
+    posting.clear();
+  };
+
   ReconcileOutcome outcome;
   // Jobs first, status second: a crash in between leaves Jobs whose
   // deterministic names the next reconcile adopts. A Job the server refuses
   // as invalid (a toleration or affinity the schemas let through) fails its
   // step: plan again with the refusals, so this reconcile already writes the
   // failed step, the failed execution and their events. Each pass adds a
-  // refusal, so this ends.
+  // refusal, so this ends. (The first pass's Events are out by then: the
+  // refused step has its StepStarted before its StepFailed.)
   pipeline::PlanOutput out;
   std::set<std::string> attempted;
-  for (bool refused = true; refused;) {
+  for (bool refused = true, first = true; refused; first = false) {
     refused = false;
     out = pipeline::plan(in);
+    if (first) {
+      postEvents(out.events);
+    } else {
+      awaitEvents();
+      postEvents(out.events);  // those posted already are AlreadyExists: one round trip, no second Event
+    }
     for (const auto& job : out.jobsToCreate) {
       if (!attempted.insert(job.name).second) continue;  // created (or adopted) in an earlier pass
       auto r = client_->create(kube::resources::jobs(), ns, job.manifest);
@@ -189,27 +219,8 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
 
   value newStatus = pipeline::toJson(out.status);
   value oldStatus = object->has_field("status") ? object->at("status") : value::object();
+  awaitEvents();  // before the status that records their transitions
   if (newStatus != oldStatus) {
-    // The transitions' Events before the status that records them, each
-    // named after its transition: a crash between the two re-plans the same
-    // transitions, whose Events exist already (see postTransition). After
-    // the status, a crash would lose them.
-    InvolvedObject involved;
-    involved.kind = "PipelineExecution";
-    involved.namespace_ = ns;
-    involved.name = exec.metadata.name;
-    involved.uid = exec.metadata.uid;
-    // Concurrently: a transition reconcile posts two (a step done, the next
-    // one started), and each is one API round trip before the status write.
-    auto post = [&](const pipeline::PlanEvent& e) {
-      return events_.postTransition(involved, pipeline::toString(e.type), e.reason, e.message, e.step);
-    };
-    std::vector<std::future<bool>> posted;
-    for (size_t i = 1; i < out.events.size(); ++i)
-      posted.push_back(std::async(std::launch::async, post, std::cref(out.events[i])));
-    if (!out.events.empty() && !post(out.events[0])) metrics_.apiErrors.inc({{"kind", "create_event"}});
-    for (auto& p : posted)
-      if (!p.get()) metrics_.apiErrors.inc({{"kind", "create_event"}});
     ReconcileOutcome w = writeStatus(current, newStatus);
     if (w.retry) return w;
     for (const auto& e : out.events) {
