@@ -640,7 +640,17 @@ int run(const Options& opt) {
   std::vector<std::string> namespaces;
   auto cleanup = [&] {
     if (opt.keep_namespace) return;
-    for (const auto& ns : namespaces) (void)client->remove(kube::resources::namespaces(), "", ns);
+    // The integration tier runs no namespace controller: a deleted namespace
+    // stays Terminating with everything in it, and a history run leaves
+    // 10,000 executions behind that slow every later run on the cluster
+    // (the API server's watch cache holds them all). Delete the contents.
+    const kube::Resource contents[] = {kExecutions,           kPipelines,           kube::resources::jobs(),
+                                       kube::resources::pods(), kube::resources::events(),
+                                       kube::resources::config_maps()};
+    for (const auto& ns : namespaces) {
+      for (const auto& r : contents) (void)client->request(web::http::methods::DEL, r.collection_path(ns));
+      (void)client->remove(kube::resources::namespaces(), "", ns);
+    }
   };
   auto fresh = [&](const std::string& suffix) -> std::string {
     const std::string ns = base + "-" + suffix;
