@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
 	g++ clang libclang-rt-14-dev cmake ninja-build make pkg-config
-	libcpprest-dev libyaml-cpp-dev libboost-dev libboost-system-dev libssl-dev
+	libcpprest-dev libyaml-cpp-dev libboost-dev libboost-system-dev libssl-dev zlib1g-dev
 	googletest libgtest-dev openssl ca-certificates curl python3 python3-venv procps
 	# images without a Docker engine (make images)
 	mmdebstrap buildah skopeo

@@ -40,7 +40,11 @@ ExecutionReconciler::ExecutionReconciler(std::shared_ptr<kube::Client> client, C
       events_(events),
       metrics_(metrics),
       options_(std::move(options)),
-      now_(std::move(now)) {}
+      now_(std::move(now)),
+      parsedExecutions_(pipeline::parsePipelineExecution,
+                        [store = caches.executions](const std::string& key) { return store->resource_version(key); }),
+      parsedPipelines_(pipeline::parsePipeline,
+                       [store = caches.pipelines](const std::string& key) { return store->resource_version(key); }) {}
 
 ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
   kube::ObjectPtr object = caches_.executions->get(key);
@@ -105,9 +109,13 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
   const bool needSources = !started && exec.spec.selectiveExecution.has_value();
   if (needCacheIndex || needSources) {
     std::vector<std::shared_ptr<const pipeline::ParseResult<pipeline::PipelineExecution>>> others;
-    for (const auto& other : caches_.executions->by_index(kIndexPlanPeers, planPeerIndexKey(exec))) {
-      if (!isPlanPeer(*other, exec)) continue;  // itself
-      others.push_back(parsedExecutions_.get(other));  // a broken one simply never qualifies as a source
+    // The index holds exactly the executions of this namespace and Pipeline
+    // (isPlanPeer's other two conditions); finished ones are compacted, and
+    // only a version not parsed before is read from the store.
+    for (const auto& [peerKey, version] : caches_.executions->versions_by_index(kIndexPlanPeers, planPeerIndexKey(exec))) {
+      if (peerKey == key) continue;  // itself
+      auto parsedPeer = parsedExecutions_.get(peerKey, version, [&, k = peerKey] { return caches_.executions->get(k); });
+      if (parsedPeer) others.push_back(parsedPeer);  // a broken one simply never qualifies as a source
     }
     std::vector<const pipeline::PipelineExecution*> otherViews;
     for (const auto& o : others) otherViews.push_back(&o->value);

@@ -63,8 +63,8 @@ class ExecutionReconciler {
   ControllerMetrics& metrics_;
   pipeline::PlanOptions options_;
   std::function<pipeline::UnixSeconds()> now_;
-  ParsedCache<pipeline::PipelineExecution> parsedExecutions_{pipeline::parsePipelineExecution};
-  ParsedCache<pipeline::Pipeline> parsedPipelines_{pipeline::parsePipeline};
+  ParsedCache<pipeline::PipelineExecution> parsedExecutions_;
+  ParsedCache<pipeline::Pipeline> parsedPipelines_;
 };
 
 }  // namespace sluice::controller

@@ -1,6 +1,9 @@
 #include "operator_app.h"
 
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <atomic>
 #include <chrono>
@@ -17,6 +20,7 @@
 #include "controller/controller_metrics.h"
 #include "controller/event_recorder.h"
 #include "controller/execution_reconciler.h"
+#include "controller/execution_store.h"
 #include "controller/http_endpoints.h"
 #include "controller/pipeline_reconciler.h"
 #include "controller/plan_peers.h"
@@ -140,9 +144,7 @@ int runOperator(const OperatorFlags& flags, const std::function<void()>& waitFor
   owned.label_selector = kLabelExecution;  // only Jobs and Pods we made
   kube::Informer pipelines(client, pipelinesResource(), flags.namespaces, cached);
   kube::Informer executions(client, executionsResource(), flags.namespaces, cached);
-  // Every reconcile reads the executions of its Pipeline: index them so it
-  // does not walk the whole namespace (plan_peers.h).
-  executions.add_index(kIndexPlanPeers, planPeerIndexKeys);
+  configureExecutionStore(executions);  // indexed by pipeline, finished ones compacted
   kube::Informer jobs(client, kube::resources::jobs(), flags.namespaces, owned);
   kube::Informer pods(client, kube::resources::pods(), flags.namespaces, owned);
 
@@ -186,9 +188,9 @@ int runOperator(const OperatorFlags& flags, const std::function<void()>& waitFor
     // for it to appear) look again.
     const std::string ns = stringAt(*p, {"metadata", "namespace"});
     const std::string name = stringAt(*p, {"metadata", "name"});
-    for (const auto& e : executions.store().by_index(kIndexPlanPeers, ns + "/" + name)) {
-      std::string phase = stringAt(*e, {"status", "phase"});
-      if (phase.empty() || phase == "Pending") execQueue.add(keyOf(*e));
+    // (Finished executions, compacted, are not Pending: no need to read them.)
+    for (const auto& e : executions.store().by_index_uncompacted(kIndexPlanPeers, ns + "/" + name)) {
+      if (executionPhase(*e) == "Pending") execQueue.add(keyOf(*e));
     }
   };
   pipelines.add_handlers({onPipeline, [&](const kube::ObjectPtr&, const kube::ObjectPtr& p) { onPipeline(p); }, nullptr});
@@ -225,10 +227,7 @@ int runOperator(const OperatorFlags& flags, const std::function<void()>& waitFor
   auto synced = [&] { return pipelines.has_synced() && executions.has_synced() && jobs.has_synced() && pods.has_synced(); };
   auto renderMetrics = [&] {
     std::map<Labels, double> byPhase;
-    for (const auto& e : executions.store().list()) {
-      std::string phase = stringAt(*e, {"status", "phase"});
-      byPhase[{{"phase", phase.empty() ? "Pending" : phase}}] += 1;
-    }
+    for (const auto& [phase, n] : executions.store().summary_counts()) byPhase[{{"phase", phase}}] = static_cast<double>(n);
     metrics.executions.replaceAll(std::move(byPhase));
     metrics.queueDepth.set(static_cast<double>(execQueue.len()), {{"queue", "executions"}});
     metrics.queueDepth.set(static_cast<double>(pipelineQueue.len()), {{"queue", "pipelines"}});
@@ -266,13 +265,20 @@ int runOperator(const OperatorFlags& flags, const std::function<void()>& waitFor
       if (stopping) return;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
+    // The first lists held every object parsed at once; the store keeps
+    // finished executions compacted (execution_store.h). Hand what that
+    // freed back to the system, or glibc keeps it and the process stays at
+    // its startup peak.
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
     execPool = std::make_unique<kube::WorkerPool>(execQueue, flags.workers, [&](const std::string& key) {
       return timed("execution", [&] { return execReconciler.reconcile(key); });
     });
     pipelinePool = std::make_unique<kube::WorkerPool>(pipelineQueue, 1, [&](const std::string& key) {
       return timed("pipeline", [&] { return pipelineReconciler.reconcile(key); });
     });
-    for (const auto& e : executions.store().list()) execQueue.add(keyOf(*e));
+    for (const auto& key : executions.store().keys()) execQueue.add(key);
     for (const auto& p : pipelines.store().list()) pipelineQueue.add(keyOf(*p));
     log::info("workers started", {{"workers", std::to_string(flags.workers)}});
   };

@@ -1,8 +1,9 @@
 // Which executions a plan may look at besides its own: those of the same
 // Pipeline in the same namespace (DESIGN.md: nothing crosses namespaces).
 // They are the source candidates of a selective run and the cache index.
-// The reconciler and kubectl-sluice's plan preview both filter with this,
-// so the preview sees exactly what the operator will. Pure.
+// kubectl-sluice's plan preview filters a listing with this; the reconciler
+// reads the index below, which holds exactly the executions this accepts
+// plus the execution itself, so the preview sees what the operator will. Pure.
 #pragma once
 
 #include <string>
@@ -19,8 +20,8 @@ bool isPlanPeer(const web::json::value& other, const pipeline::PipelineExecution
 // The informer store index of executions by "namespace/pipelineRef". A
 // reconcile looks up its peers there instead of walking every execution of
 // the namespace; the store maintains it as objects are added, updated and
-// deleted. It only narrows the candidates: isPlanPeer still decides, so the
-// peers are exactly the same as without it.
+// deleted. Its value is the two fields isPlanPeer compares, so its entries
+// are the execution's peers and the execution itself.
 inline constexpr const char* kIndexPlanPeers = "plan-peers";
 // The index value of an execution object (always exactly one).
 std::vector<std::string> planPeerIndexKeys(const web::json::value& object);

@@ -108,23 +108,19 @@ void Informer::on_replace(size_t reflector, std::vector<web::json::value>&& item
 
 namespace {
 
-std::optional<uint64_t> integerResourceVersion(const web::json::value& object) {
-  if (!object.is_object() || !object.has_field("metadata")) return std::nullopt;
-  const auto& metadata = object.at("metadata");
-  if (!metadata.is_object() || !metadata.has_field("resourceVersion") || !metadata.at("resourceVersion").is_string())
-    return std::nullopt;
-  const std::string text = metadata.at("resourceVersion").as_string();
+std::optional<uint64_t> integerResourceVersion(const std::string& text) {
   uint64_t v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
   return v;
 }
 
-// True when `stored` is known to be the same or a later version than `incoming`.
-bool storedIsAtLeast(const ObjectPtr& stored, const web::json::value& incoming) {
+// True when the store holds `incoming`'s version of its object or a later one.
+bool storedIsAtLeast(const Store& store, const web::json::value& incoming) {
+  auto stored = store.resource_version(object_key(incoming));
   if (!stored) return false;
   auto have = integerResourceVersion(*stored);
-  auto got = integerResourceVersion(incoming);
+  auto got = integerResourceVersion(object_resource_version(incoming));
   return have && got && *have >= *got;
 }
 
@@ -132,10 +128,10 @@ bool storedIsAtLeast(const ObjectPtr& stored, const web::json::value& incoming) 
 
 void Informer::assume(web::json::value object) {
   if (transform_) transform_(object);
-  if (!integerResourceVersion(object)) return;
+  if (!integerResourceVersion(object_resource_version(object))) return;
   auto obj = std::make_shared<const web::json::value>(std::move(object));
   std::lock_guard<std::mutex> lock(dispatch_mu_);
-  if (storedIsAtLeast(store_.get(object_key(*obj)), *obj)) return;
+  if (storedIsAtLeast(store_, *obj)) return;
   store_.upsert(obj);
 }
 
@@ -148,7 +144,7 @@ void Informer::on_event(WatchEvent&& event) {
     case WatchEventType::Added:
     case WatchEventType::Modified: {
       // Already held: a write of ours (assume), or a later one.
-      if (storedIsAtLeast(store_.get(object_key(*obj)), *obj)) break;
+      if (storedIsAtLeast(store_, *obj)) break;
       auto previous = store_.upsert(obj);
       dispatch(previous ? Store::Delta{Store::Delta::Type::Updated, previous, obj}
                         : Store::Delta{Store::Delta::Type::Added, nullptr, obj});

@@ -43,6 +43,13 @@ class Informer {
   // A secondary index of the store (Store::add_index); before start(),
   // throws std::logic_error once the store holds objects.
   void add_index(const std::string& name, Store::IndexFunc func) { store_.add_index(name, std::move(func)); }
+  // Store::set_compaction and Store::set_summary; before start().
+  void set_compaction(std::function<bool(const web::json::value&)> compactable) {
+    store_.set_compaction(std::move(compactable));
+  }
+  void set_summary(std::function<std::string(const web::json::value&)> summarize) {
+    store_.set_summary(std::move(summarize));
+  }
   void start();
   void stop();
 

@@ -1,5 +1,7 @@
 #include "kube/store.h"
 
+#include <zlib.h>
+
 #include <mutex>
 #include <stdexcept>
 
@@ -34,6 +36,29 @@ std::vector<std::string> owner_index(const web::json::value& obj) {
   return out;
 }
 
+// Compacted objects are deflated: a finished execution's JSON shrinks about
+// fivefold (repeated keys, names, URIs), and the fastest level is enough.
+std::string deflate_text(const std::string& text) {
+  uLongf size = compressBound(static_cast<uLong>(text.size()));
+  std::string out(size, '\0');
+  if (compress2(reinterpret_cast<Bytef*>(out.data()), &size, reinterpret_cast<const Bytef*>(text.data()),
+                static_cast<uLong>(text.size()), Z_BEST_SPEED) != Z_OK)
+    throw std::runtime_error("Store: cannot deflate an object");
+  out.resize(size);
+  out.shrink_to_fit();
+  return out;
+}
+
+std::string inflate_text(const std::string& deflated, size_t size) {
+  std::string out(size, '\0');
+  uLongf got = static_cast<uLongf>(size);
+  if (uncompress(reinterpret_cast<Bytef*>(out.data()), &got, reinterpret_cast<const Bytef*>(deflated.data()),
+                 static_cast<uLong>(deflated.size())) != Z_OK ||
+      got != size)
+    throw std::runtime_error("Store: a compacted object does not inflate");
+  return out;
+}
+
 }  // namespace
 
 Store::Store() {
@@ -48,17 +73,52 @@ void Store::add_index(const std::string& name, IndexFunc func) {
   index_funcs_[name] = std::move(func);
 }
 
+void Store::set_compaction(std::function<bool(const web::json::value&)> compactable) {
+  std::unique_lock lock(mu_);
+  if (!items_.empty()) throw std::logic_error("Store::set_compaction after objects were added");
+  compactable_ = std::move(compactable);
+}
+
+void Store::set_summary(std::function<std::string(const web::json::value&)> summarize) {
+  std::unique_lock lock(mu_);
+  if (!items_.empty()) throw std::logic_error("Store::set_summary after objects were added");
+  summarize_ = std::move(summarize);
+}
+
+std::map<std::string, size_t> Store::summary_counts() const {
+  std::shared_lock lock(mu_);
+  return summary_counts_;
+}
+
+ObjectPtr Store::materialize(const Entry& entry) {
+  if (entry.object) return entry.object;
+  // Our own deflated serialization of a parsed object: it inflates and parses.
+  return std::make_shared<const web::json::value>(web::json::value::parse(inflate_text(entry.text, entry.text_size)));
+}
+
 ObjectPtr Store::get(const std::string& key) const {
   std::shared_lock lock(mu_);
   auto it = items_.find(key);
-  return it == items_.end() ? nullptr : it->second;
+  return it == items_.end() ? nullptr : materialize(it->second);
+}
+
+std::optional<std::string> Store::resource_version(const std::string& key) const {
+  std::shared_lock lock(mu_);
+  auto it = items_.find(key);
+  if (it == items_.end()) return std::nullopt;
+  return it->second.resource_version;
+}
+
+size_t Store::compacted_count() const {
+  std::shared_lock lock(mu_);
+  return compacted_;
 }
 
 std::vector<ObjectPtr> Store::list() const {
   std::shared_lock lock(mu_);
   std::vector<ObjectPtr> out;
   out.reserve(items_.size());
-  for (const auto& [key, obj] : items_) out.push_back(obj);
+  for (const auto& [key, entry] : items_) out.push_back(materialize(entry));
   return out;
 }
 
@@ -66,7 +126,7 @@ std::vector<std::string> Store::keys() const {
   std::shared_lock lock(mu_);
   std::vector<std::string> out;
   out.reserve(items_.size());
-  for (const auto& [key, obj] : items_) out.push_back(key);
+  for (const auto& [key, entry] : items_) out.push_back(key);
   return out;
 }
 
@@ -82,25 +142,72 @@ std::vector<ObjectPtr> Store::by_index(const std::string& index, const std::stri
   if (idx == indexes_.end()) return out;
   auto keys = idx->second.find(value);
   if (keys == idx->second.end()) return out;
-  for (const auto& key : keys->second) out.push_back(items_.at(key));
+  for (const auto& key : keys->second) out.push_back(materialize(items_.at(key)));
   return out;
 }
 
-void Store::index_locked(const std::string& key, const web::json::value& obj) {
-  for (const auto& [name, func] : index_funcs_) {
-    for (const auto& value : func(obj)) indexes_[name][value].insert(key);
+std::vector<ObjectPtr> Store::by_index_uncompacted(const std::string& index, const std::string& value) const {
+  std::shared_lock lock(mu_);
+  std::vector<ObjectPtr> out;
+  auto idx = indexes_.find(index);
+  if (idx == indexes_.end()) return out;
+  auto keys = idx->second.find(value);
+  if (keys == idx->second.end()) return out;
+  for (const auto& key : keys->second) {
+    const Entry& e = items_.at(key);
+    if (e.object) out.push_back(e.object);
   }
+  return out;
 }
 
-void Store::unindex_locked(const std::string& key, const web::json::value& obj) {
+std::vector<std::pair<std::string, std::string>> Store::versions_by_index(const std::string& index,
+                                                                          const std::string& value) const {
+  std::shared_lock lock(mu_);
+  std::vector<std::pair<std::string, std::string>> out;
+  auto idx = indexes_.find(index);
+  if (idx == indexes_.end()) return out;
+  auto keys = idx->second.find(value);
+  if (keys == idx->second.end()) return out;
+  for (const auto& key : keys->second) out.emplace_back(key, items_.at(key).resource_version);
+  return out;
+}
+
+Store::Entry Store::make_entry_locked(const std::string& key, const ObjectPtr& object) {
+  Entry e;
+  e.resource_version = object_resource_version(*object);
   for (const auto& [name, func] : index_funcs_) {
-    auto& index = indexes_[name];
-    for (const auto& value : func(obj)) {
-      auto it = index.find(value);
-      if (it == index.end()) continue;
-      it->second.erase(key);
-      if (it->second.empty()) index.erase(it);
+    for (auto& value : func(*object)) {
+      indexes_[name][value].insert(key);
+      e.indexed.emplace_back(name, std::move(value));
     }
+  }
+  if (summarize_) {
+    e.summary = summarize_(*object);
+    ++summary_counts_[e.summary];
+  }
+  if (compactable_ && compactable_(*object)) {
+    const std::string text = object->serialize();
+    e.text = deflate_text(text);
+    e.text_size = text.size();
+    ++compacted_;
+  } else {
+    e.object = object;
+  }
+  return e;
+}
+
+void Store::unindex_locked(const std::string& key, const Entry& entry) {
+  for (const auto& [name, value] : entry.indexed) {
+    auto& index = indexes_[name];
+    auto it = index.find(value);
+    if (it == index.end()) continue;
+    it->second.erase(key);
+    if (it->second.empty()) index.erase(it);
+  }
+  if (!entry.object) --compacted_;
+  if (summarize_) {
+    auto it = summary_counts_.find(entry.summary);
+    if (it != summary_counts_.end() && --it->second == 0) summary_counts_.erase(it);
   }
 }
 
@@ -110,13 +217,12 @@ ObjectPtr Store::upsert(ObjectPtr object) {
   ObjectPtr previous;
   auto it = items_.find(key);
   if (it != items_.end()) {
-    previous = it->second;
-    unindex_locked(key, *previous);
-    it->second = object;
+    previous = materialize(it->second);
+    unindex_locked(key, it->second);
+    it->second = make_entry_locked(key, object);
   } else {
-    items_.emplace(key, object);
+    items_.emplace(key, make_entry_locked(key, object));
   }
-  index_locked(key, *object);
   return previous;
 }
 
@@ -124,8 +230,8 @@ ObjectPtr Store::remove(const std::string& key) {
   std::unique_lock lock(mu_);
   auto it = items_.find(key);
   if (it == items_.end()) return nullptr;
-  ObjectPtr previous = it->second;
-  unindex_locked(key, *previous);
+  ObjectPtr previous = materialize(it->second);
+  unindex_locked(key, it->second);
   items_.erase(it);
   return previous;
 }
@@ -141,10 +247,12 @@ std::vector<Store::Delta> Store::replace(std::vector<web::json::value> items,
   }
   std::unique_lock lock(mu_);
   for (auto it = items_.begin(); it != items_.end();) {
-    bool inScope = !scope || object_namespace(*it->second) == *scope;
+    // Keys are "namespace/name" (object_key): the scope check needs no parse.
+    bool inScope = !scope || it->first.compare(0, scope->size() + 1, *scope + "/") == 0;
     if (inScope && fresh.count(it->first) == 0) {
-      unindex_locked(it->first, *it->second);
-      deltas.push_back({Delta::Type::Deleted, it->second, it->second});
+      ObjectPtr gone = materialize(it->second);
+      unindex_locked(it->first, it->second);
+      deltas.push_back({Delta::Type::Deleted, gone, gone});
       it = items_.erase(it);
     } else {
       ++it;
@@ -153,14 +261,13 @@ std::vector<Store::Delta> Store::replace(std::vector<web::json::value> items,
   for (auto& [key, obj] : fresh) {
     auto it = items_.find(key);
     if (it == items_.end()) {
-      index_locked(key, *obj);
       deltas.push_back({Delta::Type::Added, nullptr, obj});
-      items_.emplace(key, obj);
-    } else if (object_resource_version(*it->second) != object_resource_version(*obj)) {
-      unindex_locked(key, *it->second);
-      index_locked(key, *obj);
-      deltas.push_back({Delta::Type::Updated, it->second, obj});
-      it->second = obj;
+      items_.emplace(key, make_entry_locked(key, obj));
+    } else if (it->second.resource_version != object_resource_version(*obj)) {
+      ObjectPtr previous = materialize(it->second);
+      unindex_locked(key, it->second);
+      deltas.push_back({Delta::Type::Updated, previous, obj});
+      it->second = make_entry_locked(key, obj);
     }
   }
   return deltas;

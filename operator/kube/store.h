@@ -1,6 +1,13 @@
 // Thread-safe cache of API objects keyed "namespace/name", with secondary
 // indexes. Objects are immutable shared snapshots: readers never see a
 // half-applied update, and nobody may modify a cached object (copy it first).
+//
+// Compaction: objects a policy picks (set_compaction; for the operator,
+// finished executions, most of what a namespace keeps over months) are held
+// as their deflated JSON text, a twentieth of the memory of the parsed tree
+// or less, and inflated and parsed again when read. Reading one is then slower but gives the same
+// object, so no reader needs to know; readers of many objects that only
+// want the others use by_index_uncompacted.
 #pragma once
 
 #include <functional>
@@ -39,6 +46,14 @@ class Store {
 
   // Adds an index; call before the store is filled (throws logic_error otherwise).
   void add_index(const std::string& name, IndexFunc func);
+  // Objects for which `compactable` is true are held as JSON text (above).
+  // Call before the store is filled (throws logic_error otherwise).
+  void set_compaction(std::function<bool(const web::json::value&)> compactable);
+  // A short text derived from each object as it is stored (say, its phase),
+  // counted by summary_counts() without reading any object. Call before the
+  // store is filled (throws logic_error otherwise).
+  void set_summary(std::function<std::string(const web::json::value&)> summarize);
+  std::map<std::string, size_t> summary_counts() const;
 
   ObjectPtr get(const std::string& key) const;
   std::vector<ObjectPtr> list() const;
@@ -51,6 +66,15 @@ class Store {
     return by_index(kIndexLabel, key + "=" + value);
   }
   std::vector<ObjectPtr> by_owner_uid(const std::string& uid) const { return by_index(kIndexOwnerUid, uid); }
+  // by_index without the compacted objects (and without parsing any).
+  std::vector<ObjectPtr> by_index_uncompacted(const std::string& index, const std::string& value) const;
+  // (key, resourceVersion) of the objects by_index would return, without
+  // reading any: a caller with parses memoized by version reads only new ones.
+  std::vector<std::pair<std::string, std::string>> versions_by_index(const std::string& index,
+                                                                     const std::string& value) const;
+  // The stored object's metadata.resourceVersion, without parsing a compacted one.
+  std::optional<std::string> resource_version(const std::string& key) const;
+  size_t compacted_count() const;
 
   // Inserts or replaces; returns the previous object (null if none).
   ObjectPtr upsert(ObjectPtr object);
@@ -66,11 +90,27 @@ class Store {
                              const std::optional<std::string>& scope = std::nullopt);
 
  private:
-  void index_locked(const std::string& key, const web::json::value& obj);
-  void unindex_locked(const std::string& key, const web::json::value& obj);
+  struct Entry {
+    ObjectPtr object;  // null when compacted
+    std::string text;  // the object's JSON when compacted, deflated
+    size_t text_size = 0;  // ... and its length before
+    std::string resource_version;
+    std::string summary;  // set_summary's
+    // (index name, value) pairs this object is listed under: unindexing a
+    // compacted object needs no parse.
+    std::vector<std::pair<std::string, std::string>> indexed;
+  };
+
+  Entry make_entry_locked(const std::string& key, const ObjectPtr& object);
+  void unindex_locked(const std::string& key, const Entry& entry);
+  static ObjectPtr materialize(const Entry& entry);
 
   mutable std::shared_mutex mu_;
-  std::unordered_map<std::string, ObjectPtr> items_;
+  std::function<bool(const web::json::value&)> compactable_;
+  size_t compacted_ = 0;
+  std::function<std::string(const web::json::value&)> summarize_;
+  std::map<std::string, size_t> summary_counts_;
+  std::unordered_map<std::string, Entry> items_;
   std::map<std::string, IndexFunc> index_funcs_;
   // index name -> index value -> keys
   std::map<std::string, std::unordered_map<std::string, std::set<std::string>>> indexes_;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -11,73 +12,87 @@ namespace {
 
 using web::json::value;
 
-kube::ObjectPtr snapshot(const std::string& name) {
+// A fresh copy each call, as a store hands out a compacted object.
+kube::ObjectPtr snapshot(const std::string& name, const std::string& version, const std::string& content = "") {
   value v;
+  v["metadata"]["namespace"] = value::string("ns");
   v["metadata"]["name"] = value::string(name);
+  if (!version.empty()) v["metadata"]["resourceVersion"] = value::string(version);
+  v["content"] = value::string(content.empty() ? name + "@" + version : content);
   return std::make_shared<const value>(v);
 }
 
-// Parses to the object's name and counts how often it ran.
+// Parses to the object's content and counts how often it ran.
 struct CountingParse {
   std::atomic<int>* calls;
   pipeline::ParseResult<std::string> operator()(const value& v) const {
     ++*calls;
-    return {v.at("metadata").at("name").as_string(), {}};
+    return {v.at("content").as_string(), {}};
   }
 };
 
-TEST(ParsedCache, ParsesEachSnapshotOnce) {
+// What the store holds: key -> resourceVersion.
+struct Versions {
+  std::map<std::string, std::string> held;
+  ParsedCache<std::string>::CurrentVersionFn fn() {
+    return [this](const std::string& key) -> std::optional<std::string> {
+      auto it = held.find(key);
+      if (it == held.end()) return std::nullopt;
+      return it->second;
+    };
+  }
+};
+
+TEST(ParsedCache, ParsesEachVersionOnceEvenFromFreshCopies) {
   std::atomic<int> calls{0};
-  ParsedCache<std::string> cache(CountingParse{&calls});
-  auto a = snapshot("a");
-  EXPECT_EQ(cache.get(a)->value, "a");
-  EXPECT_EQ(cache.get(a)->value, "a");
-  EXPECT_EQ(cache.get(a).get(), cache.get(a).get()) << "the same parsed object is shared";
+  Versions store;
+  store.held["ns/a"] = "7";
+  ParsedCache<std::string> cache(CountingParse{&calls}, store.fn());
+  EXPECT_EQ(cache.get(snapshot("a", "7"))->value, "a@7");
+  EXPECT_EQ(cache.get(snapshot("a", "7"))->value, "a@7");
+  EXPECT_EQ(cache.get(snapshot("a", "7")).get(), cache.get(snapshot("a", "7")).get()) << "one shared parse";
   EXPECT_EQ(calls.load(), 1);
   EXPECT_EQ(cache.hits(), 3u);
   EXPECT_EQ(cache.misses(), 1u);
 }
 
-TEST(ParsedCache, ANewVersionIsANewSnapshotAndParsedAgain) {
+TEST(ParsedCache, ANewVersionIsParsedAgain) {
   std::atomic<int> calls{0};
-  ParsedCache<std::string> cache(CountingParse{&calls});
-  auto v1 = snapshot("v1");
-  auto v2 = snapshot("v2");  // what the store holds after an update
-  EXPECT_EQ(cache.get(v1)->value, "v1");
-  EXPECT_EQ(cache.get(v2)->value, "v2");
+  Versions store;
+  ParsedCache<std::string> cache(CountingParse{&calls}, store.fn());
+  EXPECT_EQ(cache.get(snapshot("a", "7"))->value, "a@7");
+  EXPECT_EQ(cache.get(snapshot("a", "8"))->value, "a@8");
+  EXPECT_EQ(cache.get(snapshot("b", "7"))->value, "b@7") << "the version names a version of one object only";
+  EXPECT_EQ(calls.load(), 3);
+}
+
+TEST(ParsedCache, AnObjectWithoutAVersionIsParsedEveryTime) {
+  std::atomic<int> calls{0};
+  Versions store;
+  ParsedCache<std::string> cache(CountingParse{&calls}, store.fn());
+  EXPECT_EQ(cache.get(snapshot("a", "", "one"))->value, "one");
+  EXPECT_EQ(cache.get(snapshot("a", "", "two"))->value, "two") << "no version: nothing tells two objects apart";
   EXPECT_EQ(calls.load(), 2);
+  EXPECT_EQ(cache.size(), 0u);
 }
 
-TEST(ParsedCache, AReusedAddressIsNotMistakenForTheDeadSnapshot) {
+TEST(ParsedCache, VersionsTheStoreNoLongerHoldsAreSweptAway) {
   std::atomic<int> calls{0};
-  ParsedCache<std::string> cache(CountingParse{&calls});
-  // Allocate and free repeatedly: the allocator hands the same address back
-  // often, and each time the cache must parse the new object.
-  for (int i = 0; i < 200; ++i) {
-    auto o = snapshot("n" + std::to_string(i));
-    ASSERT_EQ(cache.get(o)->value, "n" + std::to_string(i));
+  Versions store;
+  ParsedCache<std::string> cache(CountingParse{&calls}, store.fn());
+  for (int i = 0; i < 10; ++i) {
+    store.held["ns/live" + std::to_string(i)] = "1";
+    cache.get(snapshot("live" + std::to_string(i), "1"));
   }
-  EXPECT_EQ(calls.load(), 200);
-}
-
-TEST(ParsedCache, DeadSnapshotsAreSweptAway) {
-  std::atomic<int> calls{0};
-  ParsedCache<std::string> cache(CountingParse{&calls});
-  std::vector<kube::ObjectPtr> live;
-  for (int i = 0; i < 10; ++i) live.push_back(snapshot("live" + std::to_string(i)));
-  for (const auto& o : live) cache.get(o);
-  std::vector<kube::ObjectPtr> dead;
-  for (int i = 0; i < 500; ++i) dead.push_back(snapshot("dead" + std::to_string(i)));
-  for (const auto& o : dead) cache.get(o);
-  dead.clear();
-  // More inserts trigger sweeps; the dead 500 must not stay.
-  for (int i = 0; i < 600; ++i) cache.get(snapshot("tmp" + std::to_string(i)));
+  for (int i = 0; i < 500; ++i) cache.get(snapshot("gone" + std::to_string(i), "1"));  // deleted from the store
+  // More inserts trigger sweeps; the 500 must not stay.
+  for (int i = 0; i < 600; ++i) cache.get(snapshot("tmp" + std::to_string(i), "1"));
   // A sweep runs after as many inserts as there are entries (at least 64):
   // what is left is the live ten plus at most one round of new entries.
   EXPECT_LE(cache.size(), 10u + 64u);
   const int before = calls.load();
-  for (const auto& o : live) EXPECT_EQ(cache.get(o)->value, o->at("metadata").at("name").as_string());
-  EXPECT_EQ(calls.load(), before) << "live snapshots keep their parse";
+  for (int i = 0; i < 10; ++i) EXPECT_EQ(cache.get(snapshot("live" + std::to_string(i), "1"))->value, "live" + std::to_string(i) + "@1");
+  EXPECT_EQ(calls.load(), before) << "held versions keep their parse";
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "controller/execution_store.h"
 #include "controller/plan_peers.h"
 #include "kube/store.h"
 
@@ -44,11 +45,13 @@ std::vector<std::string> peersByScan(const kube::Store& store, const pipeline::P
   return names;
 }
 
-// ... and as it reads them now: the index narrows, isPlanPeer decides.
+// ... and as it reads them now (execution_reconciler.cpp): the index's
+// keys but its own, without reading an object.
 std::vector<std::string> peersByIndex(const kube::Store& store, const pipeline::PipelineExecution& self) {
   std::vector<std::string> names;
-  for (const auto& o : store.by_index(kIndexPlanPeers, planPeerIndexKey(self)))
-    if (isPlanPeer(*o, self)) names.push_back(o->at("metadata").at("name").as_string());
+  const std::string selfKey = self.metadata.namespace_ + "/" + self.metadata.name;
+  for (const auto& [key, version] : store.versions_by_index(kIndexPlanPeers, planPeerIndexKey(self)))
+    if (key != selfKey) names.push_back(key.substr(key.find('/') + 1));
   return names;
 }
 
@@ -111,6 +114,21 @@ TEST(PlanPeers, IndexGivesTheSamePeersAsANamespaceScanThroughAddUpdateDelete) {
   store.remove("ml/no-ref");
   expectSame("after deletes");
   EXPECT_EQ(peersByIndex(store, self("ml", "x", "")).size(), 0u);
+}
+
+TEST(ExecutionStore, FinishedExecutionsAreTheCompactedOnesAndThePhaseIsTheSummary) {
+  auto withPhase = [](const std::string& phase) {
+    value v = executionJson("ml", "run", "abalone");
+    if (!phase.empty()) v["status"]["phase"] = value::string(phase);
+    return v;
+  };
+  for (const char* done : {"Succeeded", "Failed", "Stopped"}) {
+    EXPECT_TRUE(isFinishedExecution(withPhase(done))) << done;
+    EXPECT_EQ(executionPhase(withPhase(done)), done);
+  }
+  for (const char* live : {"", "Pending", "Running", "Stopping"}) EXPECT_FALSE(isFinishedExecution(withPhase(live))) << live;
+  EXPECT_EQ(executionPhase(withPhase("")), "Pending") << "no phase yet";
+  EXPECT_FALSE(isFinishedExecution(value::object()));
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <thread>
 
 #include "kube/informer.h"
@@ -132,6 +134,80 @@ TEST(StoreTest, ScopedReplaceDeletesOnlyInItsNamespace) {
   deltas = s.replace({});
   EXPECT_EQ(deltas.size(), 1u);
   EXPECT_TRUE(s.list().empty());
+}
+
+TEST(StoreTest, AScopeIsAWholeNamespaceNotAPrefix) {
+  Store s;
+  s.upsert(ptr(obj("team-a", "x", "1")));
+  EXPECT_TRUE(s.replace({}, std::string("team")).empty()) << "team-a is not in namespace team";
+  EXPECT_EQ(s.size(), 1u);
+}
+
+// Objects the policy picks are held as text; every read gives the same
+// object, every index and count stays right through updates and deletes.
+TEST(StoreTest, CompactedObjectsReadBackTheSameAndStayIndexed) {
+  auto labelled = [](const std::string& name, const std::string& rv, const std::string& phase) {
+    return obj("a", name, rv, R"({"phase":")" + phase + R"(","app":"x"})", R"([{"uid":"owner-1"}])");
+  };
+  auto phaseOf = [](const web::json::value& o) { return o.at("metadata").at("labels").at("phase").as_string(); };
+  Store s;
+  s.set_compaction([&](const web::json::value& o) { return phaseOf(o) == "Done"; });
+  s.set_summary(phaseOf);
+  s.upsert(ptr(labelled("running", "1", "Running")));
+  const auto done = labelled("done", "2", "Done");
+  s.upsert(ptr(done));
+  EXPECT_EQ(s.compacted_count(), 1u);
+  ASSERT_NE(s.get("a/done"), nullptr);
+  EXPECT_EQ(*s.get("a/done"), done) << "read back from its text, the same object";
+  EXPECT_EQ(s.resource_version("a/done"), std::optional<std::string>("2"));
+  EXPECT_EQ(s.resource_version("a/none"), std::nullopt);
+  EXPECT_EQ(names(s.by_label("app", "x")), (std::vector<std::string>{"a/done", "a/running"}));
+  EXPECT_EQ(names(s.by_owner_uid("owner-1")), (std::vector<std::string>{"a/done", "a/running"}));
+  EXPECT_EQ(names(s.by_index_uncompacted(kIndexLabel, "app=x")), (std::vector<std::string>{"a/running"}));
+  auto versions = s.versions_by_index(kIndexLabel, "app=x");
+  std::sort(versions.begin(), versions.end());
+  EXPECT_EQ(versions, (std::vector<std::pair<std::string, std::string>>{{"a/done", "2"}, {"a/running", "1"}}));
+  EXPECT_EQ(s.summary_counts(), (std::map<std::string, size_t>{{"Done", 1}, {"Running", 1}}));
+  EXPECT_EQ(names(s.list()), (std::vector<std::string>{"a/done", "a/running"}));
+
+  // Running finishes: compacted now; the previous version comes back whole.
+  auto previous = s.upsert(ptr(labelled("running", "3", "Done")));
+  ASSERT_NE(previous, nullptr);
+  EXPECT_EQ(*previous, labelled("running", "1", "Running"));
+  EXPECT_EQ(s.compacted_count(), 2u);
+  EXPECT_EQ(s.summary_counts(), (std::map<std::string, size_t>{{"Done", 2}}));
+  EXPECT_TRUE(s.by_label("phase", "Running").empty()) << "the old label value is unindexed without a parse";
+  EXPECT_TRUE(s.by_index_uncompacted(kIndexLabel, "app=x").empty());
+
+  // A compacted object changed back (a spec edit, say): held parsed again.
+  s.upsert(ptr(labelled("done", "4", "Running")));
+  EXPECT_EQ(s.compacted_count(), 1u);
+  EXPECT_EQ(names(s.by_index_uncompacted(kIndexLabel, "app=x")), (std::vector<std::string>{"a/done"}));
+
+  // A relist: an unchanged compacted object is no delta; a changed one is an
+  // update whose old object is whole; a missing one a delete.
+  auto deltas = s.replace({labelled("running", "3", "Done"), labelled("done", "5", "Done")});
+  ASSERT_EQ(deltas.size(), 1u);
+  EXPECT_EQ(deltas[0].type, Store::Delta::Type::Updated);
+  EXPECT_EQ(*deltas[0].old_object, labelled("done", "4", "Running"));
+  deltas = s.replace({labelled("done", "5", "Done")});
+  ASSERT_EQ(deltas.size(), 1u);
+  EXPECT_EQ(deltas[0].type, Store::Delta::Type::Deleted);
+  EXPECT_EQ(*deltas[0].object, labelled("running", "3", "Done"));
+
+  auto removed = s.remove("a/done");
+  ASSERT_NE(removed, nullptr);
+  EXPECT_EQ(*removed, labelled("done", "5", "Done"));
+  EXPECT_EQ(s.compacted_count(), 0u);
+  EXPECT_TRUE(s.summary_counts().empty());
+  EXPECT_TRUE(s.by_owner_uid("owner-1").empty());
+}
+
+TEST(StoreTest, CompactionAndSummaryAreSetBeforeTheStoreIsFilled) {
+  Store s;
+  s.upsert(ptr(obj("a", "x", "1")));
+  EXPECT_THROW(s.set_compaction([](const web::json::value&) { return true; }), std::logic_error);
+  EXPECT_THROW(s.set_summary([](const web::json::value&) { return std::string(); }), std::logic_error);
 }
 
 TEST(InformerTest, AListOfNamespacesMustNotHoldAllOrADuplicate) {
