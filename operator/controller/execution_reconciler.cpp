@@ -219,7 +219,8 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
       if (caches_.assumeExecution) caches_.assumeExecution(current);
     } else if (r.error().is(kube::ErrorKind::Conflict)) {
       metrics_.apiErrors.inc({{"kind", "status_conflict"}});
-      return {true, r.error().to_string(), std::nullopt};  // the watch brings the newer object
+      refreshAfterConflict(ns, exec.metadata.name);
+      return {true, r.error().to_string(), std::nullopt};
     } else if (!r.error().is(kube::ErrorKind::NotFound)) {
       log::warn("cannot label execution", {{"execution", key}, {"error", r.error().to_string()}});
     }
@@ -257,9 +258,21 @@ ReconcileOutcome ExecutionReconciler::writeStatus(const value& object, const val
   }
   if (r.error().is(kube::ErrorKind::NotFound)) return {};
   metrics_.apiErrors.inc({{"kind", r.error().is(kube::ErrorKind::Conflict) ? "status_conflict" : "status"}});
-  // Conflict: our cache is behind; the watch brings the newer object and
-  // the requeue recomputes from it.
-  return {true, r.error().to_string(), std::nullopt};
+  if (r.error().is(kube::ErrorKind::Conflict)) refreshAfterConflict(ns, stringAt(object, {"metadata", "name"}));
+  return {true, r.error().to_string(), std::nullopt};  // the requeue recomputes from the newer object
+}
+
+void ExecutionReconciler::refreshAfterConflict(const std::string& ns, const std::string& name) {
+  // Our cache is behind the server. The watch normally brings the newer
+  // version within milliseconds, but a write whose response was lost (the
+  // API server killed mid-request) followed by a watch the server cannot
+  // serve (its watch cache re-initializing after an etcd restart: 429 for
+  // minutes) would leave the execution conflicting until the watch
+  // recovers. One read fetches the current version from etcd; the cache
+  // takes it only if it is newer than what it holds.
+  if (!caches_.assumeExecution) return;
+  auto r = client_->get(executionsResource(), ns, name);
+  if (r.ok()) caches_.assumeExecution(r.value());
 }
 
 }  // namespace sluice::controller

@@ -56,6 +56,7 @@ class ExecutionReconciler {
 
  private:
   ReconcileOutcome writeStatus(const web::json::value& object, const web::json::value& status);
+  void refreshAfterConflict(const std::string& ns, const std::string& name);
 
   std::shared_ptr<kube::Client> client_;
   Caches caches_;
