@@ -29,11 +29,15 @@ Informer::Informer(std::shared_ptr<Client> client, Resource resource, std::vecto
     }
   }
   reflector_synced_.assign(namespaces.size(), false);
+  listing_.resize(namespaces.size());
   for (size_t i = 0; i < namespaces.size(); ++i) {
     scopes_.push_back(scoped ? std::optional<std::string>(namespaces[i]) : std::nullopt);
     reflectors_.push_back(std::make_unique<Reflector>(
         client, resource, namespaces[i],
-        ReflectorHandlers{[this, i](std::vector<web::json::value>&& items, const std::string&) {
+        ReflectorHandlers{[this, i](std::vector<web::json::value>&& items, bool first) {
+                            on_list_page(i, std::move(items), first);
+                          },
+                          [this, i](std::vector<web::json::value>&& items, const std::string&) {
                             on_replace(i, std::move(items));
                           },
                           [this](WatchEvent&& event) { on_event(std::move(event)); }},
@@ -92,13 +96,33 @@ void Informer::dispatch(const Store::Delta& delta) {
   }
 }
 
+void Informer::on_list_page(size_t reflector, std::vector<web::json::value>&& items, bool first) {
+  auto& listing = listing_[reflector];
+  if (first) listing.clear();
+  for (auto& item : items) {
+    if (transform_) transform_(item);
+    listing.push_back(store_.prepare(std::move(item)));
+  }
+  items.clear();  // this page's parsed objects go now, not with the whole list
+}
+
 void Informer::on_replace(size_t reflector, std::vector<web::json::value>&& items) {
-  if (transform_) {
-    for (auto& item : items) transform_(item);
+  for (auto& item : items) {  // none: the pages came through on_list_page
+    if (transform_) transform_(item);
+    listing_[reflector].push_back(store_.prepare(std::move(item)));
   }
   {
     std::lock_guard<std::mutex> lock(dispatch_mu_);
-    for (const auto& delta : store_.replace(std::move(items), scopes_[reflector])) dispatch(delta);
+    auto deltas = store_.replace(std::move(listing_[reflector]), scopes_[reflector]);
+    listing_[reflector].clear();
+    for (auto& delta : deltas) {
+      // A compacted object comes without its parsed form: read it for its
+      // handlers, one at a time.
+      if (!delta.object) delta.object = store_.get(delta.key);
+      if (delta.object) dispatch(delta);
+      delta.object.reset();
+      delta.old_object.reset();
+    }
   }
   std::lock_guard<std::mutex> lock(sync_mu_);
   reflector_synced_[reflector] = true;
@@ -146,15 +170,15 @@ void Informer::on_event(WatchEvent&& event) {
       // Already held: a write of ours (assume), or a later one.
       if (storedIsAtLeast(store_, *obj)) break;
       auto previous = store_.upsert(obj);
-      dispatch(previous ? Store::Delta{Store::Delta::Type::Updated, previous, obj}
-                        : Store::Delta{Store::Delta::Type::Added, nullptr, obj});
+      dispatch(previous ? Store::Delta{Store::Delta::Type::Updated, previous, obj, object_key(*obj)}
+                        : Store::Delta{Store::Delta::Type::Added, nullptr, obj, object_key(*obj)});
       break;
     }
     case WatchEventType::Deleted: {
       auto previous = store_.remove(object_key(*obj));
       // Report the server's final state; the delete is real even if we had
       // never seen the object (nothing to report then).
-      if (previous) dispatch({Store::Delta::Type::Deleted, previous, obj});
+      if (previous) dispatch({Store::Delta::Type::Deleted, previous, obj, object_key(*obj)});
       break;
     }
     case WatchEventType::Bookmark:

@@ -77,6 +77,7 @@ class Informer {
   int watch_resumes() const;
 
  private:
+  void on_list_page(size_t reflector, std::vector<web::json::value>&& items, bool first);
   void on_replace(size_t reflector, std::vector<web::json::value>&& items);
   void on_event(WatchEvent&& event);
   void dispatch(const Store::Delta& delta);
@@ -91,6 +92,9 @@ class Informer {
   // Serialises store updates with their handler calls across reflectors.
   std::mutex dispatch_mu_;
   std::vector<std::optional<std::string>> scopes_;  // per reflector: its namespace when one of several
+  // Per reflector, the pages of the list it is receiving, prepared for the
+  // store one by one (only that reflector's thread touches its slot).
+  std::vector<std::vector<Store::Prepared>> listing_;
   std::vector<std::unique_ptr<Reflector>> reflectors_;  // last: their threads use the members above
 };
 

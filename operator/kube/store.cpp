@@ -172,28 +172,35 @@ std::vector<std::pair<std::string, std::string>> Store::versions_by_index(const 
   return out;
 }
 
-Store::Entry Store::make_entry_locked(const std::string& key, const ObjectPtr& object) {
+Store::Entry Store::make_entry(const ObjectPtr& object) const {
   Entry e;
   e.resource_version = object_resource_version(*object);
   for (const auto& [name, func] : index_funcs_) {
-    for (auto& value : func(*object)) {
-      indexes_[name][value].insert(key);
-      e.indexed.emplace_back(name, std::move(value));
-    }
+    for (auto& value : func(*object)) e.indexed.emplace_back(name, std::move(value));
   }
-  if (summarize_) {
-    e.summary = summarize_(*object);
-    ++summary_counts_[e.summary];
-  }
+  if (summarize_) e.summary = summarize_(*object);
   if (compactable_ && compactable_(*object)) {
     const std::string text = object->serialize();
     e.text = deflate_text(text);
     e.text_size = text.size();
-    ++compacted_;
   } else {
     e.object = object;
   }
   return e;
+}
+
+Store::Prepared Store::prepare(web::json::value object) const {
+  auto obj = std::make_shared<const web::json::value>(std::move(object));
+  Prepared p;
+  p.key_ = object_key(*obj);
+  p.entry_ = make_entry(obj);
+  return p;
+}
+
+void Store::index_locked(const std::string& key, const Entry& entry) {
+  for (const auto& [name, value] : entry.indexed) indexes_[name][value].insert(key);
+  if (!entry.object) ++compacted_;
+  if (summarize_) ++summary_counts_[entry.summary];
 }
 
 void Store::unindex_locked(const std::string& key, const Entry& entry) {
@@ -213,15 +220,18 @@ void Store::unindex_locked(const std::string& key, const Entry& entry) {
 
 ObjectPtr Store::upsert(ObjectPtr object) {
   std::string key = object_key(*object);
+  Entry entry = make_entry(object);
   std::unique_lock lock(mu_);
   ObjectPtr previous;
   auto it = items_.find(key);
   if (it != items_.end()) {
     previous = materialize(it->second);
     unindex_locked(key, it->second);
-    it->second = make_entry_locked(key, object);
+    index_locked(key, entry);
+    it->second = std::move(entry);
   } else {
-    items_.emplace(key, make_entry_locked(key, object));
+    index_locked(key, entry);
+    items_.emplace(key, std::move(entry));
   }
   return previous;
 }
@@ -238,13 +248,29 @@ ObjectPtr Store::remove(const std::string& key) {
 
 std::vector<Store::Delta> Store::replace(std::vector<web::json::value> items,
                                          const std::optional<std::string>& scope) {
-  std::vector<Delta> deltas;
-  std::unordered_map<std::string, ObjectPtr> fresh;
-  fresh.reserve(items.size());
+  // Parsed here anyway: every delta carries its object.
+  std::unordered_map<std::string, ObjectPtr> parsed;
+  std::vector<Prepared> prepared;
+  prepared.reserve(items.size());
   for (auto& item : items) {
     auto obj = std::make_shared<const web::json::value>(std::move(item));
-    fresh[object_key(*obj)] = std::move(obj);
+    Prepared p;
+    p.key_ = object_key(*obj);
+    p.entry_ = make_entry(obj);
+    parsed[p.key_] = obj;
+    prepared.push_back(std::move(p));
   }
+  auto deltas = replace(std::move(prepared), scope);
+  for (auto& d : deltas)
+    if (!d.object) d.object = parsed[d.key];
+  return deltas;
+}
+
+std::vector<Store::Delta> Store::replace(std::vector<Prepared> items, const std::optional<std::string>& scope) {
+  std::vector<Delta> deltas;
+  std::unordered_map<std::string, Entry> fresh;
+  fresh.reserve(items.size());
+  for (auto& item : items) fresh[item.key_] = std::move(item.entry_);
   std::unique_lock lock(mu_);
   for (auto it = items_.begin(); it != items_.end();) {
     // Keys are "namespace/name" (object_key): the scope check needs no parse.
@@ -252,22 +278,24 @@ std::vector<Store::Delta> Store::replace(std::vector<web::json::value> items,
     if (inScope && fresh.count(it->first) == 0) {
       ObjectPtr gone = materialize(it->second);
       unindex_locked(it->first, it->second);
-      deltas.push_back({Delta::Type::Deleted, gone, gone});
+      deltas.push_back({Delta::Type::Deleted, gone, gone, it->first});
       it = items_.erase(it);
     } else {
       ++it;
     }
   }
-  for (auto& [key, obj] : fresh) {
+  for (auto& [key, entry] : fresh) {
     auto it = items_.find(key);
     if (it == items_.end()) {
-      deltas.push_back({Delta::Type::Added, nullptr, obj});
-      items_.emplace(key, make_entry_locked(key, obj));
-    } else if (it->second.resource_version != object_resource_version(*obj)) {
+      deltas.push_back({Delta::Type::Added, nullptr, entry.object, key});
+      index_locked(key, entry);
+      items_.emplace(key, std::move(entry));
+    } else if (it->second.resource_version != entry.resource_version) {
       ObjectPtr previous = materialize(it->second);
       unindex_locked(key, it->second);
-      deltas.push_back({Delta::Type::Updated, previous, obj});
-      it->second = make_entry_locked(key, obj);
+      deltas.push_back({Delta::Type::Updated, previous, entry.object, key});
+      index_locked(key, entry);
+      it->second = std::move(entry);
     }
   }
   return deltas;

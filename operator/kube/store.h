@@ -39,8 +39,38 @@ class Store {
     enum class Type { Added, Updated, Deleted };
     Type type;
     ObjectPtr old_object;  // null for Added
-    ObjectPtr object;      // for Deleted: the last known state
+    // For Deleted: the last known state. Null for an object replace() of
+    // Prepared items stored compacted (read it with get(key) when needed:
+    // a relist of thousands then never holds them all parsed at once).
+    ObjectPtr object;
+    std::string key;
   };
+
+ private:
+  struct Entry {
+    ObjectPtr object;  // null when compacted
+    std::string text;  // the object's JSON when compacted, deflated
+    size_t text_size = 0;  // ... and its length before
+    std::string resource_version;
+    std::string summary;  // set_summary's
+    // (index name, value) pairs this object is listed under: unindexing a
+    // compacted object needs no parse.
+    std::vector<std::pair<std::string, std::string>> indexed;
+  };
+
+ public:
+  // An object made ready for the store outside its lock: indexed, summarized
+  // and, if the policy says so, compacted (its parsed form then freed).
+  class Prepared {
+   public:
+    const std::string& key() const { return key_; }
+
+   private:
+    friend class Store;
+    std::string key_;
+    Entry entry_;
+  };
+  Prepared prepare(web::json::value object) const;
 
   Store();  // with the namespace, label and owner-uid indexes
 
@@ -88,20 +118,13 @@ class Store {
   // share one store).
   std::vector<Delta> replace(std::vector<web::json::value> items,
                              const std::optional<std::string>& scope = std::nullopt);
+  // The same for items prepared one by one as a list's pages arrived; a
+  // compacted one's Added or Updated delta carries no object (see Delta).
+  std::vector<Delta> replace(std::vector<Prepared> items, const std::optional<std::string>& scope = std::nullopt);
 
  private:
-  struct Entry {
-    ObjectPtr object;  // null when compacted
-    std::string text;  // the object's JSON when compacted, deflated
-    size_t text_size = 0;  // ... and its length before
-    std::string resource_version;
-    std::string summary;  // set_summary's
-    // (index name, value) pairs this object is listed under: unindexing a
-    // compacted object needs no parse.
-    std::vector<std::pair<std::string, std::string>> indexed;
-  };
-
-  Entry make_entry_locked(const std::string& key, const ObjectPtr& object);
+  Entry make_entry(const ObjectPtr& object) const;  // reads only what is fixed before the store fills
+  void index_locked(const std::string& key, const Entry& entry);
   void unindex_locked(const std::string& key, const Entry& entry);
   static ObjectPtr materialize(const Entry& entry);
 

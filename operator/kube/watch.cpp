@@ -63,11 +63,25 @@ bool Reflector::list() {
   opts.label_selector = options_.label_selector;
   opts.field_selector = options_.field_selector;
   opts.limit = options_.page_size;
-  auto result = client_->list_all(resource_, ns_, opts, cancel_.get_token());
+  // Pages go to on_list_page as they arrive when it is set, else into one list.
+  auto listAll = [&](ListOptions o) -> Result<ListResult> {
+    if (!handlers_.on_list_page) return client_->list_all(resource_, ns_, o, cancel_.get_token());
+    ListResult done;
+    for (bool first = true;; first = false) {
+      auto page = client_->list(resource_, ns_, o, cancel_.get_token());
+      if (!page.ok()) return page.error();
+      handlers_.on_list_page(std::move(page->items), first);
+      done.resource_version = page->resource_version;
+      if (page->continue_token.empty()) return done;
+      o.continue_token = page->continue_token;
+      o.resource_version.clear();  // not allowed together with continue
+    }
+  };
+  auto result = listAll(opts);
   if (!result.ok() && result.error().kind == ErrorKind::Gone && opts.limit > 0) {
     // The continue token expired between pages: fall back to one full list.
     opts.limit = 0;
-    result = client_->list_all(resource_, ns_, opts, cancel_.get_token());
+    result = listAll(opts);
   }
   if (!result.ok()) {
     if (result.error().kind == ErrorKind::Cancelled) return false;

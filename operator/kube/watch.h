@@ -21,7 +21,13 @@
 namespace sluice::kube {
 
 struct ReflectorHandlers {
-  // After each (re)list: the complete collection.
+  // Optional: each page of a (re)list as it arrives (`first` starts a new
+  // list: forget pages of one that failed). on_replace then gets no items.
+  // A receiver that keeps less than the parsed objects (a compacting store)
+  // so never holds a whole collection parsed at once.
+  std::function<void(std::vector<web::json::value>&& items, bool first)> on_list_page;
+  // After each (re)list: the complete collection (or, with on_list_page,
+  // nothing: the list is complete).
   std::function<void(std::vector<web::json::value>&& items, const std::string& resource_version)> on_replace;
   // Each Added / Modified / Deleted event, in order (bookmarks are absorbed).
   std::function<void(WatchEvent&& event)> on_event;

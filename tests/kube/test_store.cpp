@@ -125,13 +125,13 @@ TEST(StoreTest, ScopedReplaceDeletesOnlyInItsNamespace) {
   EXPECT_EQ(names(s.list()), (std::vector<std::string>{"team-a/x", "team-b/y"}));
 
   // An empty team-b list empties team-b only.
-  deltas = s.replace({}, std::string("team-b"));
+  deltas = s.replace(std::vector<web::json::value>{}, std::string("team-b"));
   ASSERT_EQ(deltas.size(), 1u);
   EXPECT_EQ(object_key(*deltas[0].object), "team-b/y");
   EXPECT_EQ(names(s.list()), (std::vector<std::string>{"team-a/x"}));
 
   // Unscoped, the list is the whole store.
-  deltas = s.replace({});
+  deltas = s.replace(std::vector<web::json::value>{});
   EXPECT_EQ(deltas.size(), 1u);
   EXPECT_TRUE(s.list().empty());
 }
@@ -139,7 +139,7 @@ TEST(StoreTest, ScopedReplaceDeletesOnlyInItsNamespace) {
 TEST(StoreTest, AScopeIsAWholeNamespaceNotAPrefix) {
   Store s;
   s.upsert(ptr(obj("team-a", "x", "1")));
-  EXPECT_TRUE(s.replace({}, std::string("team")).empty()) << "team-a is not in namespace team";
+  EXPECT_TRUE(s.replace(std::vector<web::json::value>{}, std::string("team")).empty()) << "team-a is not in namespace team";
   EXPECT_EQ(s.size(), 1u);
 }
 
@@ -201,6 +201,28 @@ TEST(StoreTest, CompactedObjectsReadBackTheSameAndStayIndexed) {
   EXPECT_EQ(s.compacted_count(), 0u);
   EXPECT_TRUE(s.summary_counts().empty());
   EXPECT_TRUE(s.by_owner_uid("owner-1").empty());
+}
+
+// A relist prepared page by page: a compacted object's delta carries only
+// its key (the informer reads it when it calls its handlers), the store is
+// the same as from parsed items.
+TEST(StoreTest, PreparedItemsReplaceWithoutHoldingCompactedOnesParsed) {
+  Store s;
+  s.set_compaction([](const web::json::value& o) { return object_name(o) == "done"; });
+  std::vector<Store::Prepared> items;
+  items.push_back(s.prepare(obj("a", "done", "1", R"({"app":"x"})")));
+  items.push_back(s.prepare(obj("a", "live", "2", R"({"app":"x"})")));
+  EXPECT_EQ(items[0].key(), "a/done");
+  auto deltas = s.replace(std::move(items));
+  ASSERT_EQ(deltas.size(), 2u);
+  std::map<std::string, Store::Delta> byKey;
+  for (const auto& d : deltas) byKey.emplace(d.key, d);
+  EXPECT_EQ(byKey.at("a/done").type, Store::Delta::Type::Added);
+  EXPECT_EQ(byKey.at("a/done").object, nullptr) << "compacted: no parsed object held for the delta";
+  ASSERT_NE(byKey.at("a/live").object, nullptr);
+  EXPECT_EQ(*s.get("a/done"), obj("a", "done", "1", R"({"app":"x"})"));
+  EXPECT_EQ(s.compacted_count(), 1u);
+  EXPECT_EQ(names(s.by_label("app", "x")), (std::vector<std::string>{"a/done", "a/live"}));
 }
 
 TEST(StoreTest, CompactionAndSummaryAreSetBeforeTheStoreIsFilled) {
