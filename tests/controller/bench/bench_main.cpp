@@ -16,6 +16,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -230,7 +231,44 @@ struct RunFigures {
   double startupCpuSeconds = 0;     // spawn -> caches synced (listing, first reconciles)
   long peakRssKib = 0;
   long syncedRssKib = 0;  // once its caches synced, before the runs start
+  // Where the rest of the machine's CPU went during the run, per step: the
+  // API server, etcd, and this process (the harness; for the ceiling also
+  // the reference controller). 0 when unavailable.
+  double apiserverMsPerStep = 0, etcdMsPerStep = 0, benchMsPerStep = 0;
 };
+
+// CPU seconds so far of the test control plane's API server and etcd (their
+// pid files under $SLUICE_TESTENV_RUN, as tests/cluster/up.sh writes them)
+// and of this process.
+struct ClusterCpu {
+  double apiserver = -1, etcd = -1, bench = -1;
+};
+
+double cpuSecondsOfPidFile(const std::string& path) {
+  std::ifstream in(path);
+  int pid = 0;
+  if (!(in >> pid) || pid <= 0) return -1;
+  const ProcUsage u = readProcUsage(pid);
+  return u.ok ? u.user_seconds + u.system_seconds : -1;
+}
+
+ClusterCpu readClusterCpu() {
+  ClusterCpu c;
+  const std::string run = env("SLUICE_TESTENV_RUN").empty() ? "/tmp/sluice-testenv" : env("SLUICE_TESTENV_RUN");
+  c.apiserver = cpuSecondsOfPidFile(run + "/pids/kube-apiserver.pid");
+  c.etcd = cpuSecondsOfPidFile(run + "/pids/etcd.pid");
+  const ProcUsage self = readProcUsage(static_cast<int>(getpid()));
+  if (self.ok) c.bench = self.user_seconds + self.system_seconds;
+  return c;
+}
+
+void fillClusterCpu(RunFigures& f, const ClusterCpu& before, const ClusterCpu& after) {
+  if (f.steps <= 0) return;
+  auto perStep = [&](double b, double a) { return b >= 0 && a >= b ? (a - b) * 1000.0 / f.steps : 0.0; };
+  f.apiserverMsPerStep = perStep(before.apiserver, after.apiserver);
+  f.etcdMsPerStep = perStep(before.etcd, after.etcd);
+  f.benchMsPerStep = perStep(before.bench, after.bench);
+}
 
 using StepTimeMap = std::map<std::pair<std::string, std::string>, StepTimes>;
 
@@ -281,6 +319,12 @@ void printRun(const std::string& who, const RunFigures& f) {
   std::snprintf(buf, sizeof buf, "%s throughput: %.1f steps/s (%d steps in %.2f s, first create -> last run done)%s",
                 who.c_str(), f.throughput(), f.steps, f.seconds, f.complete ? "" : " INCOMPLETE");
   printLine(buf);
+  if (f.apiserverMsPerStep > 0) {
+    std::snprintf(buf, sizeof buf, "%s CPU per step elsewhere: kube-apiserver %.2f ms, etcd %.2f ms, harness%s %.2f ms",
+                  who.c_str(), f.apiserverMsPerStep, f.etcdMsPerStep, who == "ceiling" ? " + reference controller" : "",
+                  f.benchMsPerStep);
+    printLine(buf);
+  }
 }
 
 // Creates `names` at once from `threads` threads; returns when each create was sent.
@@ -346,12 +390,14 @@ RunFigures runCeiling(const std::shared_ptr<kube::Client>& client, const std::st
   ReferenceController ref(client, ns, opt.steps, workers);
   ref.start();
   const auto names = runNames("c", opt.executions);
+  const ClusterCpu cpuBefore = readClusterCpu();
   const auto runStart = Clock::now();
   const auto createdAt = createAll(names, opt.harness_threads, [&](const std::string& name) {
     std::string error;
     if (!ref.startRun(name, &error)) printLine("ceiling: create " + name + ": " + error);
   });
   f.complete = ref.waitDone(names.size(), deadline);
+  const ClusterCpu cpuAfter = readClusterCpu();
   harness.stop();
   ref.stop();
   Clock::time_point runEnd = runStart;
@@ -361,6 +407,7 @@ RunFigures runCeiling(const std::shared_ptr<kube::Client>& client, const std::st
   f.steps = harness.podsSucceeded();
   f.seconds = ms(runEnd - runStart) / 1000.0;
   fillLatencies(f, harness.times(), createdAt, opt.steps);
+  fillClusterCpu(f, cpuBefore, cpuAfter);
   if (ref.failures() > 0 || harness.failures() > 0) {
     printLine("ceiling: failures: controller " + std::to_string(ref.failures()) + " (" + ref.lastError() +
               "), harness " + std::to_string(harness.failures()) + " (" + harness.lastError() + ")");
@@ -440,6 +487,7 @@ RunFigures runSluice(const std::shared_ptr<kube::Client>& client, const std::str
 
   const auto names = runNames("x", opt.executions);
   std::mutex mineMu;
+  const ClusterCpu cpuBefore = readClusterCpu();
   const auto runStart = Clock::now();
   const auto createdAt = createAll(names, opt.harness_threads, [&](const std::string& name) {
     value e;
@@ -456,6 +504,7 @@ RunFigures runSluice(const std::shared_ptr<kube::Client>& client, const std::str
   f.complete = execs.waitTerminal(names.size(), deadline, [&] { return op.running(); });
   const bool operatorAlive = op.running();
   const ProcUsage usage = readProcUsage(op.pid());  // before stopping it: the process must still exist
+  const ClusterCpu cpuAfter = readClusterCpu();
   harness.stop();
   execs.stop();
   const auto done = execs.done();
@@ -475,6 +524,7 @@ RunFigures runSluice(const std::shared_ptr<kube::Client>& client, const std::str
   f.steps = harness.podsSucceeded();
   f.seconds = ms(runEnd - runStart) / 1000.0;
   fillLatencies(f, harness.times(), createdAt, opt.steps);
+  fillClusterCpu(f, cpuBefore, cpuAfter);
   if (f.succeeded != opt.executions || harness.failures() > 0) {
     printLine("sluice  " + std::to_string(f.succeeded) + "/" + std::to_string(opt.executions) +
               " Succeeded; harness failures " + std::to_string(harness.failures()) +
@@ -768,6 +818,16 @@ int run(const Options& opt) {
                     sluice.transition.median, ceiling.transition.median, transitionRatio.back(),
                     sluice.transition.p99, ceiling.transition.p99, transitionP99Ratio.back());
       printLine(buf);
+      if (ceiling.apiserverMsPerStep > 0 && sluice.apiserverMsPerStep > 0) {
+        std::snprintf(buf, sizeof buf,
+                      "round %d: CPU per step, sluice / ceiling: kube-apiserver %.2f / %.2f ms = %.2fx; etcd %.2f / "
+                      "%.2f ms = %.2fx; sluice-operator %.2f ms",
+                      round, sluice.apiserverMsPerStep, ceiling.apiserverMsPerStep,
+                      sluice.apiserverMsPerStep / ceiling.apiserverMsPerStep, sluice.etcdMsPerStep,
+                      ceiling.etcdMsPerStep, ceiling.etcdMsPerStep > 0 ? sluice.etcdMsPerStep / ceiling.etcdMsPerStep : 0.0,
+                      sluice.cpuMsPerStep);
+        printLine(buf);
+      }
     }
     if (floorRt.count && sluice.transition.count) {
       sluiceVsFloor.push_back(sluice.transition.median / floorRt.median);
