@@ -2,6 +2,8 @@
 
 #include "controller/json_access.h"
 #include "controller/plan_peers.h"
+#include "pipeline/model_json.h"
+#include "pipeline/plan_status.h"
 
 namespace sluice::controller {
 
@@ -15,9 +17,19 @@ bool isFinishedExecution(const web::json::value& object) {
   return phase == "Succeeded" || phase == "Failed" || phase == "Stopped";
 }
 
+bool isSettledExecution(const web::json::value& object) {
+  if (!isFinishedExecution(object)) return false;
+  const auto parsed = pipeline::parsePipelineExecution(object);
+  pipeline::ExecutionStatus status = parsed.value.status;
+  // The same test the reconciler makes before writing an acknowledgement
+  // (the time only goes into what it would write).
+  return pipeline::isTerminal(status.phase) &&
+         !pipeline::acknowledgeGeneration(status, parsed.value.metadata.generation, 0);
+}
+
 void configureExecutionStore(kube::Informer& executions) {
   executions.add_index(kIndexPlanPeers, planPeerIndexKeys);
-  executions.set_compaction(isFinishedExecution);
+  executions.set_compaction(isSettledExecution);
   executions.set_summary(executionPhase);
 }
 

@@ -160,8 +160,10 @@ int runOperator(const OperatorFlags& flags, const std::function<void()>& waitFor
 
   // ---- event handlers: enqueue keys, never block ----
   auto enqueueExecution = [&](const kube::ObjectPtr& o) { execQueue.add(keyOf(*o)); };
+  // Settled finished executions (compacted) need no reconcile after a
+  // relist: their changes come as watch events.
   executions.add_handlers({enqueueExecution, [&](const kube::ObjectPtr&, const kube::ObjectPtr& o) { enqueueExecution(o); },
-                           enqueueExecution});
+                           enqueueExecution, /*list_compacted=*/false});
   auto enqueueJobOwner = [&](const kube::ObjectPtr& job) {
     std::string owner = ownerName(*job, "PipelineExecution");
     if (!owner.empty()) execQueue.add(stringAt(*job, {"metadata", "namespace"}) + "/" + owner);
@@ -278,7 +280,8 @@ int runOperator(const OperatorFlags& flags, const std::function<void()>& waitFor
     pipelinePool = std::make_unique<kube::WorkerPool>(pipelineQueue, 1, [&](const std::string& key) {
       return timed("pipeline", [&] { return pipelineReconciler.reconcile(key); });
     });
-    for (const auto& key : executions.store().keys()) execQueue.add(key);
+    // (Settled finished executions, compacted, have nothing to reconcile.)
+    for (const auto& key : executions.store().uncompacted_keys()) execQueue.add(key);
     for (const auto& p : pipelines.store().list()) pipelineQueue.add(keyOf(*p));
     log::info("workers started", {{"workers", std::to_string(flags.workers)}});
   };

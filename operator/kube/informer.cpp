@@ -75,9 +75,10 @@ bool Informer::wait_for_sync(std::chrono::milliseconds timeout) {
   return synced_.load();
 }
 
-void Informer::dispatch(const Store::Delta& delta) {
+void Informer::dispatch(const Store::Delta& delta, bool compacted) {
   // A throwing handler must not kill the informer thread or skip the others.
   for (const auto& h : handlers_) {
+    if (compacted && !h.list_compacted) continue;
     try {
       switch (delta.type) {
         case Store::Delta::Type::Added:
@@ -115,11 +116,15 @@ void Informer::on_replace(size_t reflector, std::vector<web::json::value>&& item
     std::lock_guard<std::mutex> lock(dispatch_mu_);
     auto deltas = store_.replace(std::move(listing_[reflector]), scopes_[reflector]);
     listing_[reflector].clear();
+    const bool anyWantsCompacted =
+        std::any_of(handlers_.begin(), handlers_.end(), [](const EventHandlers& h) { return h.list_compacted; });
     for (auto& delta : deltas) {
-      // A compacted object comes without its parsed form: read it for its
-      // handlers, one at a time.
-      if (!delta.object) delta.object = store_.get(delta.key);
-      if (delta.object) dispatch(delta);
+      // A compacted object comes without its parsed form: read it for the
+      // handlers that want it, one at a time.
+      const bool compacted = !delta.object;
+      if (compacted && !anyWantsCompacted) continue;
+      if (compacted) delta.object = store_.get(delta.key);
+      if (delta.object) dispatch(delta, compacted);
       delta.object.reset();
       delta.old_object.reset();
     }

@@ -25,6 +25,11 @@ struct EventHandlers {
   std::function<void(const ObjectPtr& old_object, const ObjectPtr& object)> on_update;
   // For a delete missed during a disconnect, `object` is the last known state.
   std::function<void(const ObjectPtr& object)> on_delete;
+  // false: a (re)list does not hand these handlers the objects the store
+  // keeps compacted (it would parse each of them only to call them); they
+  // still see every watch event and every delete. For handlers with nothing
+  // to do for such objects (Store::set_compaction's policy says when).
+  bool list_compacted = true;
 };
 
 class Informer {
@@ -80,7 +85,8 @@ class Informer {
   void on_list_page(size_t reflector, std::vector<web::json::value>&& items, bool first);
   void on_replace(size_t reflector, std::vector<web::json::value>&& items);
   void on_event(WatchEvent&& event);
-  void dispatch(const Store::Delta& delta);
+  // `compacted`: a relisted object the store keeps compacted (list_compacted).
+  void dispatch(const Store::Delta& delta, bool compacted = false);
 
   Store store_;
   std::function<void(web::json::value&)> transform_;  // ReflectorOptions::transform

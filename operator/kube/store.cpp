@@ -130,6 +130,14 @@ std::vector<std::string> Store::keys() const {
   return out;
 }
 
+std::vector<std::string> Store::uncompacted_keys() const {
+  std::shared_lock lock(mu_);
+  std::vector<std::string> out;
+  for (const auto& [key, entry] : items_)
+    if (entry.object) out.push_back(key);
+  return out;
+}
+
 size_t Store::size() const {
   std::shared_lock lock(mu_);
   return items_.size();

@@ -88,6 +88,7 @@ class Store {
   ObjectPtr get(const std::string& key) const;
   std::vector<ObjectPtr> list() const;
   std::vector<std::string> keys() const;
+  std::vector<std::string> uncompacted_keys() const;
   size_t size() const;
   // Objects whose index `index` yields `value`; empty for an unknown index.
   std::vector<ObjectPtr> by_index(const std::string& index, const std::string& value) const;

@@ -116,7 +116,7 @@ TEST(PlanPeers, IndexGivesTheSamePeersAsANamespaceScanThroughAddUpdateDelete) {
   EXPECT_EQ(peersByIndex(store, self("ml", "x", "")).size(), 0u);
 }
 
-TEST(ExecutionStore, FinishedExecutionsAreTheCompactedOnesAndThePhaseIsTheSummary) {
+TEST(ExecutionStore, FinishedExecutionsAndTheirPhaseSummary) {
   auto withPhase = [](const std::string& phase) {
     value v = executionJson("ml", "run", "abalone");
     if (!phase.empty()) v["status"]["phase"] = value::string(phase);
@@ -129,6 +129,28 @@ TEST(ExecutionStore, FinishedExecutionsAreTheCompactedOnesAndThePhaseIsTheSummar
   for (const char* live : {"", "Pending", "Running", "Stopping"}) EXPECT_FALSE(isFinishedExecution(withPhase(live))) << live;
   EXPECT_EQ(executionPhase(withPhase("")), "Pending") << "no phase yet";
   EXPECT_FALSE(isFinishedExecution(value::object()));
+}
+
+// Compacted are the finished executions the reconciler would not write to:
+// their status acknowledges their spec.
+TEST(ExecutionStore, SettledIsFinishedWithTheSpecAcknowledged) {
+  auto execution = [](const std::string& phase, int generation, int observed) {
+    const std::string cond = R"(","lastTransitionTime":"2026-12-04T08:00:00Z","observedGeneration":)" + std::to_string(observed) + "}";
+    return value::parse(R"({"apiVersion":"sluice.dev/v1alpha1","kind":"PipelineExecution",)"
+                        R"("metadata":{"name":"r","namespace":"ml","generation":)" + std::to_string(generation) +
+                        R"(},"spec":{"pipelineRef":{"name":"p"}},"status":{"phase":")" + phase +
+                        R"(","observedGeneration":)" + std::to_string(observed) + R"(,"conditions":[)" +
+                        R"({"type":"Succeeded","status":"True","reason":"Succeeded)" + cond + "," +
+                        R"({"type":"Reconciling","status":"False","reason":"Succeeded)" + cond + "," +
+                        R"({"type":"Stalled","status":"False","reason":"Succeeded)" + cond + "]}}");
+  };
+  EXPECT_TRUE(isSettledExecution(execution("Succeeded", 3, 3)));
+  EXPECT_FALSE(isSettledExecution(execution("Succeeded", 4, 3))) << "a spec change not acknowledged yet";
+  EXPECT_FALSE(isSettledExecution(execution("Executing", 3, 3))) << "running";
+  value noConditions = execution("Failed", 3, 3);
+  noConditions["status"]["conditions"] = value::array();
+  EXPECT_FALSE(isSettledExecution(noConditions)) << "finished under an older operator: its conditions are still to be written";
+  EXPECT_FALSE(isSettledExecution(value::object()));
 }
 
 }  // namespace

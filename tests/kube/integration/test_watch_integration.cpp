@@ -329,10 +329,17 @@ TEST_F(WatchIntegrationTest, InformerListsPageByPageIntoACompactingStore) {
                            added[object_name(*o)] = o->at("data").at("value").as_string();
                          },
                          nullptr, nullptr});
+  std::set<std::string> addedLive;  // a handler that does not want compacted objects from a list
+  informer.add_handlers({[&](const ObjectPtr& o) {
+                           std::lock_guard<std::mutex> lock(mu);
+                           addedLive.insert(object_name(*o));
+                         },
+                         nullptr, nullptr, /*list_compacted=*/false});
   informer.start();
   ASSERT_TRUE(informer.wait_for_sync(std::chrono::seconds(20)));
   {
     std::lock_guard<std::mutex> lock(mu);
+    EXPECT_EQ(addedLive, (std::set<std::string>{"cm0", "cm2", "cm4"}));
     EXPECT_EQ(added.size(), 5u);
     for (const auto& [name, v] : added) EXPECT_EQ(v, "v") << name;
   }
