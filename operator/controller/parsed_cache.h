@@ -96,7 +96,10 @@ class ParsedCache {
 
   // Amortized O(1) per insert: a sweep walks the entries once after as
   // many inserts as the last sweep left entries (at least 64), so the map
-  // holds at most about twice the objects the store holds in parsed form.
+  // holds at most about twice the objects whose current version was parsed:
+  // the running executions, and for a Pipeline that caches or a selective
+  // run not started yet, every peer the planner read, compacted or not (the
+  // memo then grows with that Pipeline's history).
   void sweep() {
     insertsSinceSweep_ = 0;
     for (auto it = entries_.begin(); it != entries_.end();) {

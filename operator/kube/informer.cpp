@@ -1,7 +1,6 @@
 #include "kube/informer.h"
 
 #include <algorithm>
-#include <charconv>
 #include <stdexcept>
 
 #include "kube/log.h"
@@ -37,8 +36,8 @@ Informer::Informer(std::shared_ptr<Client> client, Resource resource, std::vecto
         ReflectorHandlers{[this, i](std::vector<web::json::value>&& items, bool first) {
                             on_list_page(i, std::move(items), first);
                           },
-                          [this, i](std::vector<web::json::value>&& items, const std::string&) {
-                            on_replace(i, std::move(items));
+                          [this, i](std::vector<web::json::value>&& items, const std::string& version) {
+                            on_replace(i, std::move(items), version);
                           },
                           [this](WatchEvent&& event) { on_event(std::move(event)); }},
         options));
@@ -107,15 +106,17 @@ void Informer::on_list_page(size_t reflector, std::vector<web::json::value>&& it
   items.clear();  // this page's parsed objects go now, not with the whole list
 }
 
-void Informer::on_replace(size_t reflector, std::vector<web::json::value>&& items) {
+void Informer::on_replace(size_t reflector, std::vector<web::json::value>&& items, const std::string& version) {
   for (auto& item : items) {  // none: the pages came through on_list_page
     if (transform_) transform_(item);
     listing_[reflector].push_back(store_.prepare(std::move(item)));
   }
   {
     std::lock_guard<std::mutex> lock(dispatch_mu_);
-    auto deltas = store_.replace(std::move(listing_[reflector]), scopes_[reflector]);
+    auto deltas = store_.replace(std::move(listing_[reflector]), scopes_[reflector], version);
     listing_[reflector].clear();
+    for (const auto& d : deltas)
+      if (d.type == Store::Delta::Type::Deleted) bury_locked(d.key, version);
     const bool anyWantsCompacted =
         std::any_of(handlers_.begin(), handlers_.end(), [](const EventHandlers& h) { return h.list_compacted; });
     for (auto& delta : deltas) {
@@ -137,19 +138,12 @@ void Informer::on_replace(size_t reflector, std::vector<web::json::value>&& item
 
 namespace {
 
-std::optional<uint64_t> integerResourceVersion(const std::string& text) {
-  uint64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
-  return v;
-}
-
 // True when the store holds `incoming`'s version of its object or a later one.
 bool storedIsAtLeast(const Store& store, const web::json::value& incoming) {
   auto stored = store.resource_version(object_key(incoming));
   if (!stored) return false;
-  auto have = integerResourceVersion(*stored);
-  auto got = integerResourceVersion(object_resource_version(incoming));
+  auto have = integer_resource_version(*stored);
+  auto got = integer_resource_version(object_resource_version(incoming));
   return have && got && *have >= *got;
 }
 
@@ -157,11 +151,31 @@ bool storedIsAtLeast(const Store& store, const web::json::value& incoming) {
 
 void Informer::assume(web::json::value object) {
   if (transform_) transform_(object);
-  if (!integerResourceVersion(object_resource_version(object))) return;
+  const auto version = integer_resource_version(object_resource_version(object));
+  if (!version) return;
   auto obj = std::make_shared<const web::json::value>(std::move(object));
   std::lock_guard<std::mutex> lock(dispatch_mu_);
   if (storedIsAtLeast(store_, *obj)) return;
+  // Deleted since (the watch was faster than our request's answer): do not
+  // bring it back.
+  auto grave = tombstones_.find(object_key(*obj));
+  if (grave != tombstones_.end() && grave->second.version >= *version) return;
   store_.upsert(obj);
+}
+
+void Informer::bury_locked(const std::string& key, const std::string& version) {
+  const auto v = integer_resource_version(version);
+  if (!v) return;
+  const auto now = std::chrono::steady_clock::now();
+  tombstones_[key] = Tombstone{*v, now};
+  burials_.emplace_back(now, key);
+  // An answer to a request sent before the delete arrives within seconds;
+  // five minutes of graves is plenty and keeps the map small.
+  while (!burials_.empty() && now - burials_.front().first > std::chrono::minutes(5)) {
+    auto it = tombstones_.find(burials_.front().second);
+    if (it != tombstones_.end() && it->second.at == burials_.front().first) tombstones_.erase(it);
+    burials_.pop_front();
+  }
 }
 
 void Informer::on_event(WatchEvent&& event) {
@@ -174,6 +188,7 @@ void Informer::on_event(WatchEvent&& event) {
     case WatchEventType::Modified: {
       // Already held: a write of ours (assume), or a later one.
       if (storedIsAtLeast(store_, *obj)) break;
+      tombstones_.erase(object_key(*obj));  // (re)created: newer than any grave
       auto previous = store_.upsert(obj);
       dispatch(previous ? Store::Delta{Store::Delta::Type::Updated, previous, obj, object_key(*obj)}
                         : Store::Delta{Store::Delta::Type::Added, nullptr, obj, object_key(*obj)});
@@ -183,6 +198,7 @@ void Informer::on_event(WatchEvent&& event) {
       auto previous = store_.remove(object_key(*obj));
       // Report the server's final state; the delete is real even if we had
       // never seen the object (nothing to report then).
+      bury_locked(object_key(*obj), object_resource_version(*obj));
       if (previous) dispatch({Store::Delta::Type::Deleted, previous, obj, object_key(*obj)});
       break;
     }

@@ -7,7 +7,10 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <deque>
+#include <unordered_map>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -74,7 +77,9 @@ class Informer {
   // (its namespaces, its label selector). Ignored unless newer than what the
   // store holds; resourceVersions are compared as the integers etcd makes
   // them, and one that is not an integer is left to the watch (as client-go's
-  // integer mutation cache does).
+  // integer mutation cache does). Nor does it bring back an object the watch
+  // has shown deleted since (the answer to our write can arrive after the
+  // delete's event).
   void assume(web::json::value object);
   // Number of lists so far, summed over namespaces (one per namespace after
   // the initial sync; more after relists).
@@ -83,7 +88,9 @@ class Informer {
 
  private:
   void on_list_page(size_t reflector, std::vector<web::json::value>&& items, bool first);
-  void on_replace(size_t reflector, std::vector<web::json::value>&& items);
+  void on_replace(size_t reflector, std::vector<web::json::value>&& items, const std::string& version);
+  // Remembers a deleted object's last version for assume(); dispatch_mu_ held.
+  void bury_locked(const std::string& key, const std::string& version);
   void on_event(WatchEvent&& event);
   // `compacted`: a relisted object the store keeps compacted (list_compacted).
   void dispatch(const Store::Delta& delta, bool compacted = false);
@@ -101,6 +108,13 @@ class Informer {
   // Per reflector, the pages of the list it is receiving, prepared for the
   // store one by one (only that reflector's thread touches its slot).
   std::vector<std::vector<Store::Prepared>> listing_;
+  // Deleted objects' last versions, kept five minutes (guarded by dispatch_mu_).
+  struct Tombstone {
+    uint64_t version;
+    std::chrono::steady_clock::time_point at;
+  };
+  std::unordered_map<std::string, Tombstone> tombstones_;
+  std::deque<std::pair<std::chrono::steady_clock::time_point, std::string>> burials_;
   std::vector<std::unique_ptr<Reflector>> reflectors_;  // last: their threads use the members above
 };
 

@@ -255,7 +255,8 @@ ObjectPtr Store::remove(const std::string& key) {
 }
 
 std::vector<Store::Delta> Store::replace(std::vector<web::json::value> items,
-                                         const std::optional<std::string>& scope) {
+                                         const std::optional<std::string>& scope,
+                                         const std::optional<std::string>& list_version) {
   // Parsed here anyway: every delta carries its object.
   std::unordered_map<std::string, ObjectPtr> parsed;
   std::vector<Prepared> prepared;
@@ -268,13 +269,24 @@ std::vector<Store::Delta> Store::replace(std::vector<web::json::value> items,
     parsed[p.key_] = obj;
     prepared.push_back(std::move(p));
   }
-  auto deltas = replace(std::move(prepared), scope);
+  auto deltas = replace(std::move(prepared), scope, list_version);
   for (auto& d : deltas)
     if (!d.object) d.object = parsed[d.key];
   return deltas;
 }
 
-std::vector<Store::Delta> Store::replace(std::vector<Prepared> items, const std::optional<std::string>& scope) {
+namespace {
+
+// `stored` is known to be a later version than `other`.
+bool isLater(const std::string& stored, const std::string& other) {
+  auto a = integer_resource_version(stored), b = integer_resource_version(other);
+  return a && b && *a > *b;
+}
+
+}  // namespace
+
+std::vector<Store::Delta> Store::replace(std::vector<Prepared> items, const std::optional<std::string>& scope,
+                                         const std::optional<std::string>& list_version) {
   std::vector<Delta> deltas;
   std::unordered_map<std::string, Entry> fresh;
   fresh.reserve(items.size());
@@ -283,7 +295,8 @@ std::vector<Store::Delta> Store::replace(std::vector<Prepared> items, const std:
   for (auto it = items_.begin(); it != items_.end();) {
     // Keys are "namespace/name" (object_key): the scope check needs no parse.
     bool inScope = !scope || it->first.compare(0, scope->size() + 1, *scope + "/") == 0;
-    if (inScope && fresh.count(it->first) == 0) {
+    const bool assumedAfterTheList = list_version && isLater(it->second.resource_version, *list_version);
+    if (inScope && fresh.count(it->first) == 0 && !assumedAfterTheList) {
       ObjectPtr gone = materialize(it->second);
       unindex_locked(it->first, it->second);
       deltas.push_back({Delta::Type::Deleted, gone, gone, it->first});
@@ -298,7 +311,8 @@ std::vector<Store::Delta> Store::replace(std::vector<Prepared> items, const std:
       deltas.push_back({Delta::Type::Added, nullptr, entry.object, key});
       index_locked(key, entry);
       items_.emplace(key, std::move(entry));
-    } else if (it->second.resource_version != entry.resource_version) {
+    } else if (it->second.resource_version != entry.resource_version &&
+               !isLater(it->second.resource_version, entry.resource_version)) {
       ObjectPtr previous = materialize(it->second);
       unindex_locked(key, it->second);
       deltas.push_back({Delta::Type::Updated, previous, entry.object, key});

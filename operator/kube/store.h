@@ -117,11 +117,19 @@ class Store {
   // differs. With `scope`, the list is one namespace's: only objects of that
   // namespace can be deleted (several informers, one per namespace, can then
   // share one store).
+  //
+  // With `list_version` (the list's resourceVersion), an object the store
+  // holds at a later version than the list saw (Informer::assume put it
+  // there while the list was being taken) is neither deleted nor rolled
+  // back: the watch resuming from the list's version brings what became of
+  // it. (Integer versions only, see integer_resource_version.)
   std::vector<Delta> replace(std::vector<web::json::value> items,
-                             const std::optional<std::string>& scope = std::nullopt);
+                             const std::optional<std::string>& scope = std::nullopt,
+                             const std::optional<std::string>& list_version = std::nullopt);
   // The same for items prepared one by one as a list's pages arrived; a
   // compacted one's Added or Updated delta carries no object (see Delta).
-  std::vector<Delta> replace(std::vector<Prepared> items, const std::optional<std::string>& scope = std::nullopt);
+  std::vector<Delta> replace(std::vector<Prepared> items, const std::optional<std::string>& scope = std::nullopt,
+                             const std::optional<std::string>& list_version = std::nullopt);
 
  private:
   Entry make_entry(const ObjectPtr& object) const;  // reads only what is fixed before the store fills

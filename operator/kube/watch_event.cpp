@@ -1,5 +1,7 @@
 #include "kube/watch_event.h"
 
+#include <charconv>
+
 namespace sluice::kube {
 namespace {
 
@@ -70,6 +72,13 @@ std::string object_resource_version(const web::json::value& obj) {
   return metadata_string(obj, "resourceVersion");
 }
 std::string object_uid(const web::json::value& obj) { return metadata_string(obj, "uid"); }
+
+std::optional<uint64_t> integer_resource_version(const std::string& text) {
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return v;
+}
 
 std::string object_key(const web::json::value& obj) {
   std::string ns = object_namespace(obj);

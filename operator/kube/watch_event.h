@@ -2,6 +2,8 @@
 // in arbitrary chunks. Pure code, no I/O.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +44,10 @@ class LineSplitter {
 std::string object_namespace(const web::json::value& obj);
 std::string object_name(const web::json::value& obj);
 std::string object_resource_version(const web::json::value& obj);
+// A resourceVersion as the integer etcd makes it; nullopt for anything else.
+// Kubernetes calls them opaque: compare them only where a wrong "unknown"
+// costs nothing but an optimization (as client-go's mutation cache does).
+std::optional<uint64_t> integer_resource_version(const std::string& text);
 std::string object_uid(const web::json::value& obj);
 // "namespace/name", or "name" for cluster-scoped objects.
 std::string object_key(const web::json::value& obj);

@@ -225,6 +225,27 @@ TEST(StoreTest, PreparedItemsReplaceWithoutHoldingCompactedOnesParsed) {
   EXPECT_EQ(names(s.by_label("app", "x")), (std::vector<std::string>{"a/done", "a/live"}));
 }
 
+// A list taken while the operator wrote: what the store holds at a later
+// version than the list (assumed writes) is neither deleted nor rolled back.
+TEST(StoreTest, ARelistKeepsWhatIsLaterThanTheList) {
+  Store s;
+  s.upsert(ptr(obj("a", "listed", "90")));
+  s.upsert(ptr(obj("a", "created-after", "105")));  // assumed: created after the list's snapshot
+  s.upsert(ptr(obj("a", "written-after", "110")));  // assumed: the list saw it at 95
+  s.upsert(ptr(obj("a", "gone", "80")));
+  auto deltas = s.replace({obj("a", "listed", "90"), obj("a", "written-after", "95")}, std::nullopt, std::string("100"));
+  ASSERT_EQ(deltas.size(), 1u);
+  EXPECT_EQ(deltas[0].type, Store::Delta::Type::Deleted);
+  EXPECT_EQ(deltas[0].key, "a/gone");
+  EXPECT_EQ(names(s.list()), (std::vector<std::string>{"a/created-after", "a/listed", "a/written-after"}));
+  EXPECT_EQ(s.resource_version("a/written-after"), std::optional<std::string>("110"));
+  // Without the list's version (or with versions that are not integers) the list is the truth.
+  deltas = s.replace({obj("a", "listed", "90"), obj("a", "written-after", "95")});
+  EXPECT_EQ(names(s.list()), (std::vector<std::string>{"a/listed", "a/written-after"}));
+  EXPECT_EQ(s.resource_version("a/written-after"), std::optional<std::string>("110"))
+      << "a later version is never rolled back";
+}
+
 TEST(StoreTest, CompactionAndSummaryAreSetBeforeTheStoreIsFilled) {
   Store s;
   s.upsert(ptr(obj("a", "x", "1")));

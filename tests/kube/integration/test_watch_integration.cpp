@@ -309,6 +309,37 @@ TEST_F(WatchIntegrationTest, InformerHoldsAnAssumedWriteAndIgnoresItsEcho) {
   informer.stop();
 }
 
+// The answer to a write can reach assume() after the watch delivered the
+// object's delete: the object must not come back.
+TEST_F(WatchIntegrationTest, AnAssumedWriteNeverBringsBackADeletedObject) {
+  const auto cms = resources::config_maps();
+  Informer informer(client_, cms, ns_);
+  informer.start();
+  ASSERT_TRUE(informer.wait_for_sync(std::chrono::seconds(20)));
+  auto created = client_->create(cms, ns_, config_map("doomed", "1"));
+  ASSERT_TRUE(created.ok());
+  value changed = created.value();
+  changed["data"]["value"] = value::string("2");
+  auto written = client_->update(cms, ns_, changed);  // its answer, held back
+  ASSERT_TRUE(written.ok());
+  ASSERT_TRUE(client_->remove(cms, ns_, "doomed").ok());
+  const std::string key = ns_ + "/doomed";
+  ASSERT_TRUE(client_->create(cms, ns_, config_map("after", "1")).ok());
+  ASSERT_TRUE(testing::eventually([&] { return informer.store().get(ns_ + "/after") != nullptr; }))
+      << "the delete has been delivered before this";
+  ASSERT_EQ(informer.store().get(key), nullptr);
+  informer.assume(written.value());  // the late answer
+  EXPECT_EQ(informer.store().get(key), nullptr) << "a deleted object came back";
+
+  // A new object of the same name is newer than the grave.
+  auto again = client_->create(cms, ns_, config_map("doomed", "3"));
+  ASSERT_TRUE(again.ok());
+  informer.assume(again.value());
+  ASSERT_NE(informer.store().get(key), nullptr);
+  EXPECT_EQ(object_resource_version(*informer.store().get(key)), object_resource_version(again.value()));
+  informer.stop();
+}
+
 // The first list arrives page by page into a compacting store: every object
 // reaches the handlers whole and reads back as the server has it.
 TEST_F(WatchIntegrationTest, InformerListsPageByPageIntoACompactingStore) {
