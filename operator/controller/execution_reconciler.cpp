@@ -126,6 +126,34 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
   }
   in.execution = exec;
 
+  // Label the execution with its pipeline so `kubectl get plx -l
+  // sluice.dev/pipeline=NAME` lists a pipeline's executions. The patch
+  // returns the object with its new resourceVersion, which the status write
+  // below then uses (no conflict, no extra round through the queue). That
+  // is only sound when the patch applies to the very version this plan was
+  // made from, so the patch carries it as a precondition: from a stale cache
+  // it conflicts, instead of lending a stale plan a fresh resourceVersion
+  // and overwriting newer status. It goes first (the first reconcile only):
+  // a stale plan then posts no Event and creates no Job.
+  value current = *object;
+  if (stringAt(*object, {"metadata", "labels", kLabelPipeline}) != exec.spec.pipelineRef &&
+      exec.spec.pipelineRef.size() <= 63) {
+    value patch;
+    patch["metadata"]["labels"][kLabelPipeline] = value::string(exec.spec.pipelineRef);
+    patch["metadata"]["resourceVersion"] = value::string(stringAt(*object, {"metadata", "resourceVersion"}));
+    auto r = client_->merge_patch(executionsResource(), ns, exec.metadata.name, patch);
+    if (r.ok()) {
+      current = r.value();
+      if (caches_.assumeExecution) caches_.assumeExecution(current);
+    } else if (r.error().is(kube::ErrorKind::Conflict)) {
+      metrics_.apiErrors.inc({{"kind", "status_conflict"}});
+      refreshAfterConflict(ns, exec.metadata.name);
+      return {true, r.error().to_string(), std::nullopt};
+    } else if (!r.error().is(kube::ErrorKind::NotFound)) {
+      log::warn("cannot label execution", {{"execution", key}, {"error", r.error().to_string()}});
+    }
+  }
+
   // Each transition's Event is named after it and posted before the status
   // that records it: a crash between the two re-plans the same transitions,
   // whose Events exist already (see postTransition); after the status, a
@@ -196,33 +224,6 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
       metrics_.apiErrors.inc({{"kind", "delete_job"}});
       outcome.retry = true;
       outcome.error = r.error().to_string();
-    }
-  }
-
-  // Label the execution with its pipeline so `kubectl get plx -l
-  // sluice.dev/pipeline=NAME` lists a pipeline's executions. The patch
-  // returns the object with its new resourceVersion, which the status write
-  // below then uses (no conflict, no extra round through the queue). That
-  // is only sound when the patch applies to the very version this plan was
-  // made from, so the patch carries it as a precondition: from a stale cache
-  // it conflicts, instead of lending a stale plan a fresh resourceVersion
-  // and overwriting newer status.
-  value current = *object;
-  if (stringAt(*object, {"metadata", "labels", kLabelPipeline}) != exec.spec.pipelineRef &&
-      exec.spec.pipelineRef.size() <= 63) {
-    value patch;
-    patch["metadata"]["labels"][kLabelPipeline] = value::string(exec.spec.pipelineRef);
-    patch["metadata"]["resourceVersion"] = value::string(stringAt(*object, {"metadata", "resourceVersion"}));
-    auto r = client_->merge_patch(executionsResource(), ns, exec.metadata.name, patch);
-    if (r.ok()) {
-      current = r.value();
-      if (caches_.assumeExecution) caches_.assumeExecution(current);
-    } else if (r.error().is(kube::ErrorKind::Conflict)) {
-      metrics_.apiErrors.inc({{"kind", "status_conflict"}});
-      refreshAfterConflict(ns, exec.metadata.name);
-      return {true, r.error().to_string(), std::nullopt};
-    } else if (!r.error().is(kube::ErrorKind::NotFound)) {
-      log::warn("cannot label execution", {{"execution", key}, {"error", r.error().to_string()}});
     }
   }
 
