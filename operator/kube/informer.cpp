@@ -36,8 +36,9 @@ Informer::Informer(std::shared_ptr<Client> client, Resource resource, std::vecto
         ReflectorHandlers{[this, i](std::vector<web::json::value>&& items, bool first) {
                             on_list_page(i, std::move(items), first);
                           },
-                          [this, i](std::vector<web::json::value>&& items, const std::string& version) {
-                            on_replace(i, std::move(items), version);
+                          // No items here: every page came through on_list_page.
+                          [this, i](std::vector<web::json::value>&&, const std::string& version) {
+                            on_replace(i, version);
                           },
                           [this](WatchEvent&& event) { on_event(std::move(event)); }},
         options));
@@ -106,11 +107,7 @@ void Informer::on_list_page(size_t reflector, std::vector<web::json::value>&& it
   items.clear();  // this page's parsed objects go now, not with the whole list
 }
 
-void Informer::on_replace(size_t reflector, std::vector<web::json::value>&& items, const std::string& version) {
-  for (auto& item : items) {  // none: the pages came through on_list_page
-    if (transform_) transform_(item);
-    listing_[reflector].push_back(store_.prepare(std::move(item)));
-  }
+void Informer::on_replace(size_t reflector, const std::string& version) {
   {
     std::lock_guard<std::mutex> lock(dispatch_mu_);
     auto deltas = store_.replace(std::move(listing_[reflector]), scopes_[reflector], version);

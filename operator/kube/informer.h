@@ -88,7 +88,8 @@ class Informer {
 
  private:
   void on_list_page(size_t reflector, std::vector<web::json::value>&& items, bool first);
-  void on_replace(size_t reflector, std::vector<web::json::value>&& items, const std::string& version);
+  // Commits the pages on_list_page prepared, as the list at `version`.
+  void on_replace(size_t reflector, const std::string& version);
   // Remembers a deleted object's last version for assume(); dispatch_mu_ held.
   void bury_locked(const std::string& key, const std::string& version);
   void on_event(WatchEvent&& event);

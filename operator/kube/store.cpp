@@ -143,25 +143,25 @@ size_t Store::size() const {
   return items_.size();
 }
 
+const std::set<std::string>& Store::index_keys_locked(const std::string& index, const std::string& value) const {
+  static const std::set<std::string> none;
+  auto idx = indexes_.find(index);
+  if (idx == indexes_.end()) return none;
+  auto keys = idx->second.find(value);
+  return keys == idx->second.end() ? none : keys->second;
+}
+
 std::vector<ObjectPtr> Store::by_index(const std::string& index, const std::string& value) const {
   std::shared_lock lock(mu_);
   std::vector<ObjectPtr> out;
-  auto idx = indexes_.find(index);
-  if (idx == indexes_.end()) return out;
-  auto keys = idx->second.find(value);
-  if (keys == idx->second.end()) return out;
-  for (const auto& key : keys->second) out.push_back(materialize(items_.at(key)));
+  for (const auto& key : index_keys_locked(index, value)) out.push_back(materialize(items_.at(key)));
   return out;
 }
 
 std::vector<ObjectPtr> Store::by_index_uncompacted(const std::string& index, const std::string& value) const {
   std::shared_lock lock(mu_);
   std::vector<ObjectPtr> out;
-  auto idx = indexes_.find(index);
-  if (idx == indexes_.end()) return out;
-  auto keys = idx->second.find(value);
-  if (keys == idx->second.end()) return out;
-  for (const auto& key : keys->second) {
+  for (const auto& key : index_keys_locked(index, value)) {
     const Entry& e = items_.at(key);
     if (e.object) out.push_back(e.object);
   }
@@ -172,11 +172,7 @@ std::vector<std::pair<std::string, std::string>> Store::versions_by_index(const 
                                                                           const std::string& value) const {
   std::shared_lock lock(mu_);
   std::vector<std::pair<std::string, std::string>> out;
-  auto idx = indexes_.find(index);
-  if (idx == indexes_.end()) return out;
-  auto keys = idx->second.find(value);
-  if (keys == idx->second.end()) return out;
-  for (const auto& key : keys->second) out.emplace_back(key, items_.at(key).resource_version);
+  for (const auto& key : index_keys_locked(index, value)) out.emplace_back(key, items_.at(key).resource_version);
   return out;
 }
 

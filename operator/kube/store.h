@@ -132,7 +132,9 @@ class Store {
                              const std::optional<std::string>& list_version = std::nullopt);
 
  private:
-  Entry make_entry(const ObjectPtr& object) const;  // reads only what is fixed before the store fills
+  Entry make_entry(const ObjectPtr& object) const;
+  // The keys listed under `value` of `index` (empty if none); mu_ held.
+  const std::set<std::string>& index_keys_locked(const std::string& index, const std::string& value) const;  // reads only what is fixed before the store fills
   void index_locked(const std::string& key, const Entry& entry);
   void unindex_locked(const std::string& key, const Entry& entry);
   static ObjectPtr materialize(const Entry& entry);

@@ -6,7 +6,7 @@
 #   SLUICE_TESTENV_RUN=/tmp/tekton-run bash tests/cluster/up.sh
 #   tests/peers/tekton/build.sh
 #   SLUICE_TESTENV_RUN=/tmp/tekton-run MODES="defaults tuned" tests/peers/tekton/bench.sh
-#   python3 tests/peers/tekton/analyze.py /tmp/tekton-run/tekton/*.jsonl
+#   python3 tests/peers/analyze.py /tmp/tekton-run/tekton/*.jsonl
 #   SLUICE_TESTENV_RUN=/tmp/tekton-run bash tests/cluster/down.sh
 # NS="1 20 100" adds a 100-run round; TIMEOUT bounds each round (default 4m);
 # ROUND=r2 suffixes this invocation's file names (several rounds, one cluster).

@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
-"""Summarise harness JSON-lines (the Argo peer's format: wf = PipelineRun):
-step transition latency (pod k Succeeded written -> pod k+1 seen),
-nearest-rank median/p99, buckets, and when the last PipelineRun finished."""
-import json, sys, glob, collections
+"""Summarise the peers' harness JSON-lines (argo/ and tekton/ write the same
+keys; wf = a Workflow or a PipelineRun): step transition latency (pod k
+Succeeded written -> pod k+1 seen), nearest-rank median/p99, buckets, and
+when the last run finished. Usage: analyze.py FILE.jsonl..."""
+import json, sys, collections
 
 def q(s, p):
     return s[int(p * (len(s) - 1) + 0.5)] if s else float('nan')
 
-for f in sys.argv[1:] or sorted(glob.glob('/tmp/tekton-run/tekton/*.jsonl')):
+for f in sys.argv[1:]:
     recs = [json.loads(l) for l in open(f)]
     pods = collections.defaultdict(list)
     wfs = [r for r in recs if 'finished_ms' in r]
@@ -24,6 +25,6 @@ for f in sys.argv[1:] or sorted(glob.glob('/tmp/tekton-run/tekton/*.jsonl')):
     fin = sorted((w['finished_ms'] - w['submitted_ms']) / 1000 for w in done)
     phases = collections.Counter(w['phase'] or 'unfinished' for w in wfs)
     last = max((w['finished_ms'] for w in done), default=float('nan')) / 1000
-    print(f"{f}: pipelineruns={len(wfs)} {dict(phases)} transitions={len(tr)} median={q(tr,.5):.0f}ms p99={q(tr,.99):.0f}ms "
+    print(f"{f}: runs={len(wfs)} {dict(phases)} transitions={len(tr)} median={q(tr,.5):.0f}ms p99={q(tr,.99):.0f}ms "
           f"min={tr[0] if tr else float('nan'):.0f}ms max={tr[-1] if tr else float('nan'):.0f}ms buckets={dict(b)} "
           f"run_duration_median={q(fin,.5):.2f}s last_finish={last:.2f}s")
