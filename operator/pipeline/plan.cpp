@@ -160,7 +160,9 @@ class Run {
       stepFailed(s, job.jobFailed ? job.jobFailedReason : "PodFailed", why);
       return;
     }
-    if (running || s.phase == StepPhase::Executing) s.phase = StepPhase::Executing;
+    // A pod that failed has run too: so the phase follows from the Job and
+    // its pods alone, whatever status was (or was not yet) written.
+    if (running || failedPods > 0 || s.phase == StepPhase::Executing) s.phase = StepPhase::Executing;
   }
 
   void succeed(StepStatus& s, const StepSpec& spec, const ObservedPod& pod) {
