@@ -14,6 +14,7 @@
 #include "pipeline/model_json.h"
 #include "pipeline/plan.h"
 #include "pipeline/plan_status.h"
+#include "pipeline/status_batching.h"
 
 namespace sluice::controller {
 
@@ -34,7 +35,8 @@ std::string stepEventMetric(const std::string& reason) {
 
 ExecutionReconciler::ExecutionReconciler(std::shared_ptr<kube::Client> client, Caches caches, EventRecorder& events,
                                          ControllerMetrics& metrics, pipeline::PlanOptions options,
-                                         std::function<pipeline::UnixSeconds()> now)
+                                         std::function<pipeline::UnixSeconds()> now,
+                                         std::chrono::milliseconds statusBatchPeriod)
     : client_(std::move(client)),
       caches_(caches),
       events_(events),
@@ -44,10 +46,26 @@ ExecutionReconciler::ExecutionReconciler(std::shared_ptr<kube::Client> client, C
       parsedExecutions_(pipeline::parsePipelineExecution,
                         [store = caches.executions](const std::string& key) { return store->resource_version(key); }),
       parsedPipelines_(pipeline::parsePipeline,
-                       [store = caches.pipelines](const std::string& key) { return store->resource_version(key); }) {}
+                       [store = caches.pipelines](const std::string& key) { return store->resource_version(key); }),
+      statusBatchPeriod_(statusBatchPeriod) {}
+
+std::optional<ExecutionReconciler::HeldStatus> ExecutionReconciler::takeHeldStatus(const std::string& key,
+                                                                                   const value& writtenStatus) {
+  std::lock_guard<std::mutex> lock(heldMu_);
+  auto it = held_.find(key);
+  if (it == held_.end()) return std::nullopt;
+  HeldStatus held = std::move(it->second);
+  held_.erase(it);
+  // Someone else wrote the status since: plan from theirs (what the held
+  // one recorded is observed again from the Jobs and pods).
+  if (held.writtenStatus != writtenStatus) return std::nullopt;
+  return held;
+}
 
 ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
   kube::ObjectPtr object = caches_.executions->get(key);
+  const value writtenStatus = object && object->has_field("status") ? object->at("status") : value::object();
+  std::optional<HeldStatus> held = takeHeldStatus(key, writtenStatus);
   if (!object) return {};  // deleted: its Jobs go with it (owner references)
 
   // Finished executions, most of a namespace's over time, are only checked
@@ -125,6 +143,10 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
     }
   }
   in.execution = exec;
+  // A status planned earlier and held back for batching is where this plan
+  // starts from: its transitions are done (their Events posted), only not
+  // written yet.
+  if (held) in.execution.status = held->status;
 
   // Label the execution with its pipeline so `kubectl get plx -l
   // sluice.dev/pipeline=NAME` lists a pipeline's executions. The patch
@@ -228,16 +250,38 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
   }
 
   value newStatus = pipeline::toJson(out.status);
-  value oldStatus = object->has_field("status") ? object->at("status") : value::object();
   awaitEvents();  // before the status that records their transitions
-  if (newStatus != oldStatus) {
-    ReconcileOutcome w = writeStatus(current, newStatus);
-    if (w.retry) return w;
+  auto countEvents = [&] {
     for (const auto& e : out.events) {
       std::string m = stepEventMetric(e.reason);
       if (!m.empty()) metrics_.steps.inc({{"event", m}});
       log::info(e.message, {{"execution", key}, {"reason", e.reason}});
     }
+  };
+  if (newStatus != writtenStatus) {
+    // Hold a change the planner would make again from the Jobs and pods,
+    // and write it with the next ones, at the latest one batch period after
+    // the first change held: short steps then cost one status write per
+    // period rather than one or two per step, and the next step's Job is
+    // created without waiting for the previous transition's write.
+    const auto nowSteady = std::chrono::steady_clock::now();
+    if (statusBatchPeriod_.count() > 0 && !outcome.retry && out.jobsToDelete.empty() && in.rejectedJobs.empty() &&
+        pipeline::mayBatchStatusWrite(exec.status, out.status, out.events)) {
+      const auto writeBy = held ? held->writeBy : nowSteady + statusBatchPeriod_;
+      if (nowSteady < writeBy) {
+        {
+          std::lock_guard<std::mutex> lock(heldMu_);
+          held_[key] = HeldStatus{writtenStatus, out.status, writeBy};
+        }
+        countEvents();
+        outcome.requeueAfter =
+            std::chrono::ceil<std::chrono::milliseconds>(writeBy - nowSteady);
+        return outcome;
+      }
+    }
+    ReconcileOutcome w = writeStatus(current, newStatus);
+    if (w.retry) return w;
+    countEvents();
   }
   if (out.status.phase == pipeline::ExecutionPhase::Pending && !started && !in.pipeline) {
     // GitOps may apply the execution before its Pipeline: keep trying, with
@@ -261,6 +305,20 @@ ReconcileOutcome ExecutionReconciler::writeStatus(const value& object, const val
   metrics_.apiErrors.inc({{"kind", r.error().is(kube::ErrorKind::Conflict) ? "status_conflict" : "status"}});
   if (r.error().is(kube::ErrorKind::Conflict)) refreshAfterConflict(ns, stringAt(object, {"metadata", "name"}));
   return {true, r.error().to_string(), std::nullopt};  // the requeue recomputes from the newer object
+}
+
+void ExecutionReconciler::writeHeldStatuses() {
+  std::map<std::string, HeldStatus> held;
+  {
+    std::lock_guard<std::mutex> lock(heldMu_);
+    held.swap(held_);
+  }
+  for (const auto& [key, h] : held) {
+    kube::ObjectPtr object = caches_.executions->get(key);
+    if (!object || !object->has_field("status") || object->at("status") != h.writtenStatus) continue;
+    ReconcileOutcome w = writeStatus(*object, pipeline::toJson(h.status));
+    if (w.retry) log::warn("cannot write a held status at shutdown", {{"execution", key}, {"error", w.error}});
+  }
 }
 
 void ExecutionReconciler::refreshAfterConflict(const std::string& ns, const std::string& name) {

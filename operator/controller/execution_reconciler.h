@@ -8,7 +8,9 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -46,15 +48,33 @@ struct ReconcileOutcome {
 
 class ExecutionReconciler {
  public:
+  // statusBatchPeriod: how long a status change the planner would make
+  // again from the Jobs and pods (pipeline/status_batching.h) may wait in
+  // memory to be written together with the next ones; zero writes every
+  // change at once.
   ExecutionReconciler(std::shared_ptr<kube::Client> client, Caches caches, EventRecorder& events,
                       ControllerMetrics& metrics, pipeline::PlanOptions options,
-                      std::function<pipeline::UnixSeconds()> now);
+                      std::function<pipeline::UnixSeconds()> now,
+                      std::chrono::milliseconds statusBatchPeriod = std::chrono::milliseconds(0));
 
   // key is "namespace/name". Never throws on anything the server or a user
   // sent; such problems end up in the execution's status.
   ReconcileOutcome reconcile(const std::string& key);
 
+  // Writes every status change still held for batching (at shutdown, after
+  // the last reconcile, so a graceful stop loses none of them).
+  void writeHeldStatuses();
+
  private:
+  // A planned status not written yet, and the stored status it was planned
+  // from: it stands in for the stored one only while that is unchanged.
+  struct HeldStatus {
+    web::json::value writtenStatus;
+    pipeline::ExecutionStatus status;
+    std::chrono::steady_clock::time_point writeBy;
+  };
+  std::optional<HeldStatus> takeHeldStatus(const std::string& key, const web::json::value& writtenStatus);
+
   ReconcileOutcome writeStatus(const web::json::value& object, const web::json::value& status);
   void refreshAfterConflict(const std::string& ns, const std::string& name);
 
@@ -66,6 +86,9 @@ class ExecutionReconciler {
   std::function<pipeline::UnixSeconds()> now_;
   ParsedCache<pipeline::PipelineExecution> parsedExecutions_;
   ParsedCache<pipeline::Pipeline> parsedPipelines_;
+  std::chrono::milliseconds statusBatchPeriod_;
+  std::mutex heldMu_;
+  std::map<std::string, HeldStatus> held_;  // by key
 };
 
 }  // namespace sluice::controller

@@ -202,7 +202,8 @@ int runOperator(const OperatorFlags& flags, const std::function<void()>& waitFor
   pipeline::PlanOptions planOptions;
   planOptions.gpuResourceName = flags.gpuResourceName;
   planOptions.runnerImage = flags.runnerImage;
-  ExecutionReconciler execReconciler(client, caches, events, metrics, planOptions, wallNow);
+  ExecutionReconciler execReconciler(client, caches, events, metrics, planOptions, wallNow,
+                                     std::chrono::milliseconds(flags.statusBatchPeriodMs));
   PipelineReconciler pipelineReconciler(client, pipelines.store(), events, wallNow);
 
   auto timed = [&](const std::string& controller, const std::function<ReconcileOutcome()>& fn) {
@@ -342,6 +343,8 @@ int runOperator(const OperatorFlags& flags, const std::function<void()>& waitFor
     if (execPool) execPool->stop();
     if (pipelinePool) pipelinePool->stop();
   }
+  // Still the leader: nobody else has written these executions since.
+  if (!lostLeadership) execReconciler.writeHeldStatuses();
   if (elector) elector->stop();  // releases the lease so a standby takes over at once
   pipelines.stop();
   executions.stop();

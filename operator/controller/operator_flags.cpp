@@ -32,6 +32,22 @@ bool isDnsLabel(const std::string& s) {
   return s.front() != '-' && s.back() != '-';
 }
 
+// "0", "N ms" or "N s" as 250ms / 2s, to milliseconds.
+bool parseMillis(const std::string& s, int& out) {
+  if (s == "0") {
+    out = 0;
+    return true;
+  }
+  const bool ms = s.size() > 2 && s.compare(s.size() - 2, 2, "ms") == 0;
+  const bool sec = !ms && s.size() > 1 && s.back() == 's';
+  if (!ms && !sec) return false;
+  int n = 0;
+  if (!parseInt(s.substr(0, s.size() - (ms ? 2 : 1)), n)) return false;
+  if (sec && n > 1000000) return false;
+  out = sec ? n * 1000 : n;
+  return true;
+}
+
 bool parseBool(const std::string& s, bool& out) {
   if (s == "true" || s == "1") out = true;
   else if (s == "false" || s == "0") out = false;
@@ -99,6 +115,14 @@ FlagsResult parseOperatorFlags(const std::vector<std::string>& args) {
       {"kube-api-burst", positive(f.kubeApiBurst, 100000)},
       {"gpu-resource-name", str(f.gpuResourceName)},
       {"runner-image", str(f.runnerImage)},
+      {"status-batch-period",
+       [&f](const std::string& v) {
+         int ms = 0;
+         if (!parseMillis(v, ms) || ms > 60000)
+           return std::string("must be a duration from 0 to 60s, as 500ms or 2s (0 writes every change at once)");
+         f.statusBatchPeriodMs = ms;
+         return std::string();
+       }},
   };
   std::map<std::string, bool*> booleans = {{"leader-elect", &f.leaderElect}, {"help", &f.help}};
 
@@ -166,6 +190,7 @@ Flags:
   --kube-api-qps Q                  client-side request rate to the API server (default 50, 0 = unlimited)
   --kube-api-burst N                burst above the rate (default 100)
   --gpu-resource-name NAME          extended resource for step GPUs (default nvidia.com/gpu)
+  --status-batch-period D           longest a step's progress waits to be written with the next (default 1s, 0 = at once)
   --runner-image IMAGE              image shipping /sluice-runner, which stages step inputs and outputs
                                     (default: none; steps then run without artifact staging)
 )";

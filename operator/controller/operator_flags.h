@@ -24,6 +24,9 @@ struct OperatorFlags {
   std::string gpuResourceName = "nvidia.com/gpu";
   // Image shipping /sluice-runner; empty runs steps unwrapped (no staging).
   std::string runnerImage;
+  // How long a status change the planner recomputes from Jobs and pods may
+  // wait to be written with the next ones (pipeline/status_batching.h).
+  int statusBatchPeriodMs = 1000;
   bool help = false;
 };
 

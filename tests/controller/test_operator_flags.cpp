@@ -12,6 +12,17 @@ TEST(OperatorFlags, DefaultsWhenNoArguments) {
   EXPECT_FALSE(r.flags.leaderElect);
   EXPECT_EQ(r.flags.gpuResourceName, "nvidia.com/gpu");
   EXPECT_TRUE(r.flags.namespaces.empty());
+  EXPECT_EQ(r.flags.statusBatchPeriodMs, 1000);
+}
+
+TEST(OperatorFlags, StatusBatchPeriodInMillisecondsOrSeconds) {
+  for (const auto& [arg, want] : std::vector<std::pair<std::string, int>>{
+           {"--status-batch-period=0", 0}, {"--status-batch-period=250ms", 250}, {"--status-batch-period=2s", 2000},
+           {"--status-batch-period=60s", 60000}}) {
+    auto r = parseOperatorFlags({arg});
+    ASSERT_EQ(r.error, "") << arg;
+    EXPECT_EQ(r.flags.statusBatchPeriodMs, want) << arg;
+  }
 }
 
 TEST(OperatorFlags, ParsesEveryFlagInBothForms) {
@@ -64,6 +75,10 @@ TEST(OperatorFlags, BadInputNamesTheFlagAndTheProblem) {
            {{"--frobnicate"}, "unknown flag --frobnicate"},
            {{"stray"}, "unexpected argument \"stray\""},
            {{"--gpu-resource-name="}, "--gpu-resource-name: must not be empty"},
+           {{"--status-batch-period=1"}, "--status-batch-period=1: must be a duration from 0 to 60s, as 500ms or 2s (0 writes every change at once)"},
+           {{"--status-batch-period=61s"}, "--status-batch-period=61s: must be a duration from 0 to 60s, as 500ms or 2s (0 writes every change at once)"},
+           {{"--status-batch-period=-1s"}, "--status-batch-period=-1s: must be a duration from 0 to 60s, as 500ms or 2s (0 writes every change at once)"},
+           {{"--status-batch-period=1.5s"}, "--status-batch-period=1.5s: must be a duration from 0 to 60s, as 500ms or 2s (0 writes every change at once)"},
        }) {
     EXPECT_EQ(parseOperatorFlags(row.args).error, row.want) << row.args[0];
   }

@@ -1,0 +1,213 @@
+// Status batching (--status-batch-period, pipeline/status_batching.h)
+// against the real API server: short steps share status writes, a graceful
+// stop writes what is held, and an operator killed while holding a change
+// leaves the next one to plan it again from the Jobs and pods, with no
+// Event posted twice.
+#include <signal.h>
+
+#include <atomic>
+#include <map>
+#include <thread>
+
+#include "controller/json_access.h"
+#include "operator_fixture.h"
+
+namespace sluice::testing {
+namespace {
+
+using sluice::controller::stringAt;
+using web::json::value;
+
+const kube::Resource kExecutions{"sluice.dev", "v1alpha1", "pipelineexecutions", true};
+
+const std::string kSixSteps = R"(apiVersion: sluice.dev/v1alpha1
+kind: Pipeline
+metadata: {name: six}
+spec:
+  defaults: {serviceAccountName: pipeline-steps}
+  steps:
+  - {name: A, container: {image: registry.example/a:1}}
+  - {name: B, container: {image: registry.example/b:1}, dependsOn: [A]}
+  - {name: C, container: {image: registry.example/c:1}, dependsOn: [B]}
+  - {name: D, container: {image: registry.example/d:1}, dependsOn: [C]}
+  - {name: E, container: {image: registry.example/e:1}, dependsOn: [D]}
+  - {name: F, container: {image: registry.example/f:1}, dependsOn: [E]}
+)";
+
+std::string execYaml(const std::string& name, const std::string& pipeline) {
+  return "apiVersion: sluice.dev/v1alpha1\nkind: PipelineExecution\nmetadata: {name: " + name +
+         "}\nspec:\n  pipelineRef: {name: " + pipeline + "}\n";
+}
+
+// Counts the distinct statuses the server stored for one execution, from a
+// watch started before it exists.
+class StatusWrites {
+ public:
+  StatusWrites(std::shared_ptr<kube::Client> client, std::string ns, std::string name)
+      : client_(std::move(client)), ns_(std::move(ns)), name_(std::move(name)) {
+    thread_ = std::thread([this] {
+      kube::WatchOptions o;
+      o.field_selector = "metadata.name=" + name_;
+      o.timeout_seconds = 120;
+      // A watch that fails shows as too few writes counted.
+      (void)client_->watch(kExecutions, ns_, o,
+                     [this](kube::WatchEvent&& e) {
+                       const value status = e.object.has_field("status") ? e.object.at("status") : value::object();
+                       if (status != last_) {
+                         last_ = status;
+                         ++writes_;
+                       }
+                       return true;
+                     },
+                     cancel_.get_token());
+    });
+  }
+  ~StatusWrites() {
+    cancel_.cancel();
+    thread_.join();
+  }
+  int writes() const { return writes_.load(); }
+
+ private:
+  std::shared_ptr<kube::Client> client_;
+  std::string ns_, name_;
+  value last_ = value::object();
+  std::atomic<int> writes_{0};
+  pplx::cancellation_token_source cancel_;
+  std::thread thread_;
+};
+
+std::map<std::string, int> eventsOf(kube::Client& client, const std::string& ns, const std::string& name) {
+  std::map<std::string, int> seen;  // "reason message" -> count
+  kube::ListOptions o;
+  o.field_selector = "involvedObject.name=" + name;
+  auto events = client.list(kube::resources::events(), ns, o);
+  if (events.ok())
+    for (const auto& e : events->items) seen[stringAt(e, {"reason"}) + " " + stringAt(e, {"message"})] += 1;
+  return seen;
+}
+
+int withPrefix(const std::map<std::string, int>& seen, const std::string& prefix) {
+  int n = 0;
+  for (const auto& [what, count] : seen)
+    if (what.rfind(prefix, 0) == 0) n += count;
+  return n;
+}
+
+TEST_F(OperatorTest, ShortStepsShareStatusWritesAndEveryStepIsStillRecorded) {
+  // The same six short steps, once writing every change at once and once
+  // batching them (the default period, 1 s).
+  apply(kSixSteps);
+  startKubelet([](const std::string&) { return StepBehaviour{}; });
+  std::map<std::string, int> writes;
+  for (const std::string mode : {"at-once", "batched"}) {
+    startOperator("operator-" + mode, mode == "at-once" ? std::vector<std::string>{"--status-batch-period=0"}
+                                                        : std::vector<std::string>{});
+    const std::string name = "run-" + mode;
+    {
+      StatusWrites counter(client_, ns_, name);
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the watch is open
+      apply(execYaml(name, "six"));
+      ASSERT_EQ(waitTerminal(name), "Succeeded") << execution(name).serialize();
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the last event arrives
+      writes[mode] = counter.writes();
+    }
+    EXPECT_EQ(stopOperator(), 0);
+
+    const value run = execution(name);
+    for (const std::string step : {"A", "B", "C", "D", "E", "F"}) {
+      const value* s = stepStatus(run, step);
+      ASSERT_NE(s, nullptr) << step;
+      EXPECT_EQ(stringAt(*s, {"phase"}), "Succeeded") << mode << " " << step;
+      EXPECT_FALSE(stringAt(*s, {"jobName"}).empty()) << mode << " " << step;
+      EXPECT_FALSE(stringAt(*s, {"startTime"}).empty()) << mode << " " << step;
+      EXPECT_FALSE(stringAt(*s, {"endTime"}).empty()) << mode << " " << step;
+    }
+    std::map<std::string, int> seen;
+    ASSERT_TRUE(eventually([&] {
+      seen = eventsOf(*client_, ns_, name);
+      return withPrefix(seen, "ExecutionSucceeded") == 1;
+    }));
+    for (const auto& [what, count] : seen) EXPECT_EQ(count, 1) << mode << " " << what;
+    EXPECT_EQ(withPrefix(seen, "StepStarted"), 6) << mode;
+    EXPECT_EQ(withPrefix(seen, "StepSucceeded"), 6) << mode;
+  }
+  std::cout << "status writes for six short steps: at once " << writes["at-once"] << ", batched "
+            << writes["batched"] << "\n";
+  EXPECT_GE(writes["at-once"], 6) << "at least one write per step when nothing is batched";
+  EXPECT_LT(writes["batched"], writes["at-once"]);
+}
+
+// Starts `name` under an operator that holds changes for a minute, and waits
+// until A has succeeded and B's Job exists (its pod held Pending): both
+// held, not written.
+void runUntilBHeld(const std::function<void(const std::string&)>& apply,
+                   const std::function<value(const std::string&)>& execution, FakeKubelet& kubelet) {
+  apply(execYaml("held", "six"));
+  ASSERT_TRUE(eventually([&] {
+    const auto started = kubelet.stepsStarted();
+    return std::find(started.begin(), started.end(), "B") != started.end();
+  }));
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // the operator has seen A's pod succeed
+  const value stored = execution("held");
+  const value* a = nullptr;
+  for (const auto& s : stored.at("status").at("steps").as_array())
+    if (stringAt(s, {"name"}) == "A") a = &s;
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(stringAt(*a, {"phase"}), "Succeeded") << "A's success is held, not written yet: " << stored.serialize();
+}
+
+TEST_F(OperatorTest, SigtermWritesTheStatusItHolds) {
+  apply(kSixSteps);
+  startKubelet([](const std::string& step) {
+    StepBehaviour b;
+    b.hold = step == "B";
+    return b;
+  });
+  startOperator("operator", {"--status-batch-period=60s"});
+  runUntilBHeld([this](const std::string& y) { apply(y); }, [this](const std::string& n) { return execution(n); },
+                *kubelet_);
+  if (HasFatalFailure()) return;
+  EXPECT_EQ(stopOperator(), 0);
+  const value run = execution("held");
+  EXPECT_EQ(stringAt(*stepStatus(run, "A"), {"phase"}), "Succeeded") << run.serialize();
+  EXPECT_EQ(stringAt(*stepStatus(run, "B"), {"phase"}), "Starting") << run.serialize();  // its pod is held Pending
+  EXPECT_FALSE(stringAt(*stepStatus(run, "B"), {"jobName"}).empty());
+}
+
+TEST_F(OperatorTest, AKilledOperatorsHeldStatusIsPlannedAgainWithoutRepeatingAnEvent) {
+  apply(kSixSteps);
+  startKubelet([](const std::string& step) {
+    StepBehaviour b;
+    b.hold = step == "B";
+    return b;
+  });
+  startOperator("first", {"--status-batch-period=60s"});
+  runUntilBHeld([this](const std::string& y) { apply(y); }, [this](const std::string& n) { return execution(n); },
+                *kubelet_);
+  if (HasFatalFailure()) return;
+  operator_->signal(SIGKILL);
+  EXPECT_EQ(operator_->wait(10000), 128 + SIGKILL);
+
+  startOperator("second");
+  ASSERT_TRUE(eventually([&] {
+    const value run = execution("held");
+    const value* a = stepStatus(run, "A");
+    const value* b = stepStatus(run, "B");
+    return a && b && stringAt(*a, {"phase"}) == "Succeeded" && stringAt(*b, {"phase"}) == "Starting";
+  })) << execution("held").serialize();
+  kubelet_->release("B");
+  ASSERT_EQ(waitTerminal("held"), "Succeeded") << execution("held").serialize();
+  EXPECT_EQ(jobSteps("held"), (std::vector<std::string>{"A", "B", "C", "D", "E", "F"})) << "one Job per step";
+  std::map<std::string, int> seen;
+  ASSERT_TRUE(eventually([&] {
+    seen = eventsOf(*client_, ns_, "held");
+    return withPrefix(seen, "ExecutionSucceeded") == 1;
+  }));
+  for (const auto& [what, count] : seen) EXPECT_EQ(count, 1) << what;
+  EXPECT_EQ(withPrefix(seen, "StepStarted"), 6);
+  EXPECT_EQ(withPrefix(seen, "StepSucceeded"), 6);
+}
+
+}  // namespace
+}  // namespace sluice::testing
