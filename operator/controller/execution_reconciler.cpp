@@ -179,8 +179,10 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
   // Each transition's Event is named after it and posted before the status
   // that records it: a crash between the two re-plans the same transitions,
   // whose Events exist already (see postTransition); after the status, a
-  // crash would lose them. They go out concurrently, and while the Jobs are
-  // created: each is one API round trip, and none waits for another.
+  // crash would lose them. They go out concurrently (each is one API round
+  // trip, and none waits for another), right after the Jobs are created:
+  // the next step's Job is what a pipeline waits for, so its create request
+  // does not queue at the API server behind the Events.
   InvolvedObject involved;
   involved.kind = "PipelineExecution";
   involved.namespace_ = ns;
@@ -212,12 +214,9 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
   for (bool refused = true, first = true; refused; first = false) {
     refused = false;
     out = pipeline::plan(in);
-    if (first) {
-      postEvents(out.events);
-    } else {
-      awaitEvents();
-      postEvents(out.events);  // those posted already are AlreadyExists: one round trip, no second Event
-    }
+    // Those posted in the pass before are AlreadyExists when posted again:
+    // one round trip, no second Event.
+    if (!first) awaitEvents();
     for (const auto& job : out.jobsToCreate) {
       if (!attempted.insert(job.name).second) continue;  // created (or adopted) in an earlier pass
       auto r = client_->create(kube::resources::jobs(), ns, job.manifest);
@@ -237,6 +236,7 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
         outcome.error = r.error().to_string();
       }
     }
+    postEvents(out.events);
   }
   for (const auto& name : out.jobsToDelete) {
     kube::DeleteOptions opts;
