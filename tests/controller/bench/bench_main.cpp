@@ -61,6 +61,11 @@ struct Options {
   // --full-cluster: against up.sh --full, the real Job controller, scheduler
   // and kwok make, bind and start each pod; the harness only ends them.
   bool full_cluster = false;
+  // --operator-arg ARG (repeatable): more flags for sluice-operator, after
+  // the bench's own (a later flag wins), e.g. --status-batch-period=0.
+  std::vector<std::string> operator_args;
+  // --print-transitions: every step transition, execution by execution.
+  bool print_transitions = false;
 };
 
 const kube::Resource kPipelines{"sluice.dev", "v1alpha1", "pipelines", true};
@@ -127,6 +132,8 @@ bool parseArgs(int argc, char** argv, Options& o) {
     else if (a == "--keep-namespace") o.keep_namespace = true;
     else if (a == "--full-cluster") o.full_cluster = true;
     else if (a == "--operator" && i + 1 < argc) o.operator_bin = argv[++i];
+    else if (a == "--operator-arg" && i + 1 < argc) o.operator_args.push_back(argv[++i]);
+    else if (a == "--print-transitions") o.print_transitions = true;
     else if (a == "--history" && i + 1 < argc) {
       std::string list = argv[++i];
       ok = true;
@@ -146,7 +153,8 @@ bool parseArgs(int argc, char** argv, Options& o) {
       std::cerr << "usage: bench_operator [--executions N] [--steps N] [--floor-samples N] [--timeout-seconds S]\n"
                    "                      [--harness-threads N] [--operator-workers N] [--keep-namespace]\n"
                    "                      [--rounds N] [--ceiling-workers N] [--no-ceiling] [--operator PATH]\n"
-                   "                      [--history N,N,...] [--full-cluster]\n";
+                   "                      [--history N,N,...] [--full-cluster] [--operator-arg ARG]...\n"
+                   "                      [--print-transitions]\n";
       return false;
     }
   }
@@ -273,7 +281,7 @@ void fillClusterCpu(RunFigures& f, const ClusterCpu& before, const ClusterCpu& a
 using StepTimeMap = std::map<std::pair<std::string, std::string>, StepTimes>;
 
 void fillLatencies(RunFigures& f, const StepTimeMap& times, const std::map<std::string, Clock::time_point>& createdAt,
-                   int steps) {
+                   int steps, bool printTransitions) {
   std::vector<double> transition, firstJob, service;
   for (const auto& [key, t] : times) {
     if (createdAt.count(key.first) && t.has_job && t.has_pod) service.push_back(ms(t.pod_succeeded - t.job_added));
@@ -286,6 +294,7 @@ void fillLatencies(RunFigures& f, const StepTimeMap& times, const std::map<std::
       auto down = times.find({name, "S" + std::to_string(i)});
       if (up == times.end() || down == times.end() || !up->second.has_pod || !down->second.has_job) continue;
       transition.push_back(ms(down->second.job_added - up->second.pod_succeeded));
+      if (printTransitions) std::printf("  transition %s S%d -> S%d: %.2f ms\n", name.c_str(), i - 1, i, transition.back());
     }
   }
   f.transition = summarize(transition);
@@ -406,7 +415,7 @@ RunFigures runCeiling(const std::shared_ptr<kube::Client>& client, const std::st
   f.succeeded = static_cast<int>(ref.done().size());
   f.steps = harness.podsSucceeded();
   f.seconds = ms(runEnd - runStart) / 1000.0;
-  fillLatencies(f, harness.times(), createdAt, opt.steps);
+  fillLatencies(f, harness.times(), createdAt, opt.steps, opt.print_transitions);
   fillClusterCpu(f, cpuBefore, cpuAfter);
   if (ref.failures() > 0 || harness.failures() > 0) {
     printLine("ceiling: failures: controller " + std::to_string(ref.failures()) + " (" + ref.lastError() +
@@ -442,6 +451,7 @@ RunFigures runSluice(const std::shared_ptr<kube::Client>& client, const std::str
                                      "--health-probe-bind-address", "0", "--runner-image",
                                      "registry.example/sluice-runner:bench", "--kube-api-qps", "0",
                                      "--kube-api-burst", "10000", "--log-level", "error"};
+  opArgs.insert(opArgs.end(), opt.operator_args.begin(), opt.operator_args.end());
   if (opt.operator_workers > 0) {
     opArgs.push_back("--workers");
     opArgs.push_back(std::to_string(opt.operator_workers));
@@ -523,7 +533,7 @@ RunFigures runSluice(const std::shared_ptr<kube::Client>& client, const std::str
   if (!f.complete) runEnd = Clock::now();
   f.steps = harness.podsSucceeded();
   f.seconds = ms(runEnd - runStart) / 1000.0;
-  fillLatencies(f, harness.times(), createdAt, opt.steps);
+  fillLatencies(f, harness.times(), createdAt, opt.steps, opt.print_transitions);
   fillClusterCpu(f, cpuBefore, cpuAfter);
   if (f.succeeded != opt.executions || harness.failures() > 0) {
     printLine("sluice  " + std::to_string(f.succeeded) + "/" + std::to_string(opt.executions) +
