@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <pplx/threadpool.h>
+
 #include "controller/operator_app.h"
 #include "controller/operator_flags.h"
 
@@ -20,6 +22,12 @@ int main(int argc, char** argv) {
     std::fputs(sluice::controller::operatorUsage().c_str(), stdout);
     return 0;
   }
+  // cpprestsdk completes its asynchronous I/O on a shared pool of 40
+  // threads by default; the operator only ever blocks its own threads on
+  // it, and handing each completion to one of 40 sleepers costs more in
+  // wake-ups than the I/O itself: 4 threads cut the operator's CPU per step
+  // by about a fifth in bench_operator (system time by a third).
+  crossplat::threadpool::initialize_with_threads(4);
   // Block the stop signals in every thread (threads inherit the mask) and
   // take them synchronously in one place: no async-signal-safety traps.
   sigset_t stopSignals;
