@@ -22,12 +22,6 @@ int main(int argc, char** argv) {
     std::fputs(sluice::controller::operatorUsage().c_str(), stdout);
     return 0;
   }
-  // cpprestsdk completes its asynchronous I/O on a shared pool of 40
-  // threads by default; the operator only ever blocks its own threads on
-  // it, and handing each completion to one of 40 sleepers costs more in
-  // wake-ups than the I/O itself: 4 threads cut the operator's CPU per step
-  // by about a fifth in bench_operator (system time by a third).
-  crossplat::threadpool::initialize_with_threads(4);
   // Block the stop signals in every thread (threads inherit the mask) and
   // take them synchronously in one place: no async-signal-safety traps.
   sigset_t stopSignals;
@@ -37,6 +31,14 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
   // A peer closing a connection must not kill the process.
   signal(SIGPIPE, SIG_IGN);
+
+  // cpprestsdk completes its asynchronous I/O on a shared pool of 40
+  // threads by default; the operator only ever blocks its own threads on
+  // it, and handing each completion to one of 40 sleepers costs more in
+  // wake-ups than the I/O itself: 4 threads cut the operator's CPU per step
+  // by about a fifth in bench_operator (system time by a third). Made after
+  // the mask above, so its threads inherit it (or SIGTERM would kill).
+  crossplat::threadpool::initialize_with_threads(4);
 
   return sluice::controller::runOperator(parsed.flags, [&] {
     int sig = 0;
