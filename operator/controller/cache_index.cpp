@@ -29,4 +29,9 @@ std::vector<pipeline::CacheEntry> buildCacheIndex(const std::vector<const pipeli
   return index;
 }
 
+pipeline::ParseResult<std::vector<pipeline::CacheEntry>> cacheEntriesOf(const web::json::value& execution) {
+  const auto parsed = pipeline::parsePipelineExecution(execution);
+  return {buildCacheIndex({&parsed.value}), {}};
+}
+
 }  // namespace sluice::controller

@@ -47,6 +47,8 @@ ExecutionReconciler::ExecutionReconciler(std::shared_ptr<kube::Client> client, C
                         [store = caches.executions](const std::string& key) { return store->resource_version(key); }),
       parsedPipelines_(pipeline::parsePipeline,
                        [store = caches.pipelines](const std::string& key) { return store->resource_version(key); }),
+      peerCacheEntries_(cacheEntriesOf,
+                        [store = caches.executions](const std::string& key) { return store->resource_version(key); }),
       statusBatchPeriod_(statusBatchPeriod) {}
 
 std::optional<ExecutionReconciler::HeldStatus> ExecutionReconciler::takeHeldStatus(const std::string& key,
@@ -121,25 +123,24 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
   // caches, and the source candidates of a selective run until it has
   // started. The planner reads neither otherwise, and walking every
   // execution the namespace has kept would make each reconcile cost grow
-  // with history. Parsed once per version.
+  // with history. Each peer is read once per version: for the cache index
+  // only its entries are kept, the whole parse only for source candidates.
   const pipeline::PipelineSpec* spec = started ? &*exec.status.pipelineSpec : in.pipeline ? &in.pipeline->spec : nullptr;
   const bool needCacheIndex = spec && pipeline::anyStepCached(*spec);
   const bool needSources = !started && exec.spec.selectiveExecution.has_value();
   if (needCacheIndex || needSources) {
-    std::vector<std::shared_ptr<const pipeline::ParseResult<pipeline::PipelineExecution>>> others;
     // The index holds exactly the executions of this namespace and Pipeline
     // (isPlanPeer's other two conditions); finished ones are compacted, and
-    // only a version not parsed before is read from the store.
+    // only a version not read before is read from the store.
     for (const auto& [peerKey, version] : caches_.executions->versions_by_index(kIndexPlanPeers, planPeerIndexKey(exec))) {
       if (peerKey == key) continue;  // itself
-      auto parsedPeer = parsedExecutions_.get(peerKey, version, [&, k = peerKey] { return caches_.executions->get(k); });
-      if (parsedPeer) others.push_back(parsedPeer);  // a broken one simply never qualifies as a source
-    }
-    std::vector<const pipeline::PipelineExecution*> otherViews;
-    for (const auto& o : others) otherViews.push_back(&o->value);
-    if (needCacheIndex) in.cacheIndex = buildCacheIndex(otherViews);
-    if (needSources) {
-      for (const auto& o : others) in.otherExecutions.push_back(o->value);
+      auto load = [&, k = peerKey] { return caches_.executions->get(k); };
+      if (needCacheIndex)
+        if (auto entries = peerCacheEntries_.get(peerKey, version, load))
+          in.cacheIndex.insert(in.cacheIndex.end(), entries->value.begin(), entries->value.end());
+      if (needSources)
+        if (auto parsedPeer = parsedExecutions_.get(peerKey, version, load))
+          in.otherExecutions.push_back(parsedPeer->value);  // a broken one simply never qualifies as a source
     }
   }
   in.execution = exec;

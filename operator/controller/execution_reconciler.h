@@ -86,6 +86,9 @@ class ExecutionReconciler {
   std::function<pipeline::UnixSeconds()> now_;
   ParsedCache<pipeline::PipelineExecution> parsedExecutions_;
   ParsedCache<pipeline::Pipeline> parsedPipelines_;
+  // Of the other executions of a caching Pipeline, only their cache
+  // entries, once per version (most are finished, compacted and never change).
+  ParsedCache<std::vector<pipeline::CacheEntry>> peerCacheEntries_;
   std::chrono::milliseconds statusBatchPeriod_;
   std::mutex heldMu_;
   std::map<std::string, HeldStatus> held_;  // by key

@@ -41,5 +41,34 @@ TEST(CacheIndex, OnlyStepsThatReallyRanAndSucceededWithAKey) {
   ASSERT_EQ(index[0].outputs.size(), 1u);
 }
 
+TEST(CacheIndex, EntriesOfOneExecutionFromItsJsonAreWhatTheIndexTakesFromIt) {
+  PipelineExecution producer;
+  producer.metadata.name = "run-1";
+  producer.status.steps = {step("Train", StepPhase::Succeeded, "sha256:aa", "2026-11-01T00:00:00Z"),
+                           step("Eval", StepPhase::Failed, "sha256:bb", "2026-11-01T00:00:00Z")};
+  web::json::value json;
+  json["apiVersion"] = web::json::value::string("sluice.dev/v1alpha1");
+  json["kind"] = web::json::value::string("PipelineExecution");
+  json["metadata"]["name"] = web::json::value::string("run-1");
+  json["metadata"]["namespace"] = web::json::value::string("ml");
+  json["spec"]["pipelineRef"]["name"] = web::json::value::string("abalone");
+  json["status"] = toJson(producer.status);
+
+  const auto entries = cacheEntriesOf(json);
+  const auto direct = buildCacheIndex({&producer});
+  ASSERT_EQ(entries.value.size(), 1u);
+  ASSERT_EQ(direct.size(), 1u);
+  EXPECT_EQ(entries.value[0].key, direct[0].key);
+  EXPECT_EQ(entries.value[0].execution, "run-1");
+  EXPECT_EQ(entries.value[0].step, "Train");
+  EXPECT_EQ(entries.value[0].endTime, direct[0].endTime);
+  ASSERT_EQ(entries.value[0].outputs.size(), 1u);
+  EXPECT_EQ(entries.value[0].outputs[0].uri, direct[0].outputs[0].uri);
+
+  // Whatever a user or the server put there, never a throw: no entries.
+  EXPECT_TRUE(cacheEntriesOf(web::json::value::parse(R"({"status":{"steps":7}})")).value.empty());
+  EXPECT_TRUE(cacheEntriesOf(web::json::value::string("x")).value.empty());
+}
+
 }  // namespace
 }  // namespace sluice::controller
