@@ -137,7 +137,7 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
       auto load = [&, k = peerKey] { return caches_.executions->get(k); };
       if (needCacheIndex)
         if (auto entries = peerCacheEntries_.get(peerKey, version, load))
-          in.cacheIndex.insert(in.cacheIndex.end(), entries->value.begin(), entries->value.end());
+          in.cacheIndex.add({entries, &entries->value});  // shared with the memo, not copied
       if (needSources)
         if (auto parsedPeer = parsedExecutions_.get(peerKey, version, load))
           in.otherExecutions.push_back(parsedPeer->value);  // a broken one simply never qualifies as a source

@@ -139,7 +139,7 @@ std::string computeCacheKey(const CacheKeyMaterial& m) {
   return "sha256:" + sha256Hex(canonicalJson(doc));
 }
 
-const CacheEntry* findCacheHit(const std::vector<CacheEntry>& index, const std::string& key,
+const CacheEntry* findCacheHit(const CacheIndex& index, const std::string& key,
                                std::optional<int64_t> expireAfterSeconds, UnixSeconds now,
                                const std::vector<PropertySpec>& declared) {
   const auto hasEveryProperty = [&](const CacheEntry& e) {
@@ -149,17 +149,17 @@ const CacheEntry* findCacheHit(const std::vector<CacheEntry>& index, const std::
     });
   };
   const CacheEntry* best = nullptr;
-  for (const auto& e : index) {
-    if (e.key != key) continue;
-    if (expireAfterSeconds && now - e.endTime >= *expireAfterSeconds) continue;
+  index.forEach([&](const CacheEntry& e) {
+    if (e.key != key) return;
+    if (expireAfterSeconds && now - e.endTime >= *expireAfterSeconds) return;
     // Defensive: the key covers the declarations, but an entry written
     // otherwise (by hand, by an older operator) must not serve a step a
     // result without a property it declares.
-    if (!hasEveryProperty(e)) continue;
+    if (!hasEveryProperty(e)) return;
     // Newest wins; ties go to the execution name so the choice is stable.
     if (!best || e.endTime > best->endTime || (e.endTime == best->endTime && e.execution > best->execution))
       best = &e;
-  }
+  });
   return best;
 }
 

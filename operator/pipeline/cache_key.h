@@ -47,7 +47,7 @@ std::string computeCacheKey(const CacheKeyMaterial& m);
 // expireAfterSeconds (nullopt = never expires) and that carries a value for
 // every declared property (an entry lacking one cannot serve the step, even
 // with a matching key); nullptr when none.
-const CacheEntry* findCacheHit(const std::vector<CacheEntry>& index, const std::string& key,
+const CacheEntry* findCacheHit(const CacheIndex& index, const std::string& key,
                                std::optional<int64_t> expireAfterSeconds, UnixSeconds now,
                                const std::vector<PropertySpec>& declared = {});
 

@@ -2,6 +2,20 @@
 
 namespace sluice::pipeline {
 
+CacheIndex::CacheIndex(std::vector<CacheEntry> entries) {
+  if (!entries.empty()) chunks_.push_back(std::make_shared<const std::vector<CacheEntry>>(std::move(entries)));
+}
+
+void CacheIndex::add(std::shared_ptr<const std::vector<CacheEntry>> chunk) {
+  if (chunk && !chunk->empty()) chunks_.push_back(std::move(chunk));
+}
+
+size_t CacheIndex::size() const {
+  size_t n = 0;
+  for (const auto& chunk : chunks_) n += chunk->size();
+  return n;
+}
+
 const char* toString(PodPhase p) {
   switch (p) {
     case PodPhase::Pending: return "Pending";

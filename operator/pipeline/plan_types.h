@@ -9,6 +9,7 @@
 #include <cpprest/json.h>
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -62,6 +63,27 @@ struct CacheEntry {
   UnixSeconds endTime = 0;
 };
 
+// The cache index the planner searches: the entries of every other
+// execution of the same Pipeline in the same namespace. Held in shared
+// chunks (one per execution) so the controller hands the planner what it
+// keeps between reconciles without copying each entry every time.
+class CacheIndex {
+ public:
+  CacheIndex() = default;
+  // One chunk holding these entries (tests, previews, small indexes).
+  CacheIndex(std::vector<CacheEntry> entries);  // NOLINT(google-explicit-constructor): a plain list is an index
+  void add(std::shared_ptr<const std::vector<CacheEntry>> chunk);
+  template <typename F>
+  void forEach(F&& visit) const {
+    for (const auto& chunk : chunks_)
+      for (const CacheEntry& e : *chunk) visit(e);
+  }
+  size_t size() const;
+
+ private:
+  std::vector<std::shared_ptr<const std::vector<CacheEntry>>> chunks_;
+};
+
 struct PlanOptions {
   std::string gpuResourceName = "nvidia.com/gpu";
   // The taint GPU nodes carry; GPU steps (and only they) tolerate it.
@@ -90,7 +112,7 @@ struct PlanInput {
   // selective executions to the real producer. Only read before the
   // execution has a snapshot (callers may leave it empty after).
   std::vector<PipelineExecution> otherExecutions;
-  std::vector<CacheEntry> cacheIndex;
+  CacheIndex cacheIndex;
   // Steps whose Job the API server refused in this reconcile (422, 400),
   // with its message. The reconciler plans again with them: such a step
   // fails (JobRejected) instead of asking for the same Job forever.

@@ -142,7 +142,7 @@ TEST(CacheKey, AnEntryLackingADeclaredPropertyIsNotAHit) {
   const CacheEntry* hit = findCacheHit(index, "k", std::nullopt, 6000, declared);
   ASSERT_NE(hit, nullptr);
   EXPECT_EQ(hit->execution, "complete");
-  EXPECT_EQ(findCacheHit({index[1]}, "k", std::nullopt, 6000, declared), nullptr);
+  EXPECT_EQ(findCacheHit(std::vector<CacheEntry>{index[1]}, "k", std::nullopt, 6000, declared), nullptr);
   // Without declared properties the newest entry wins as before.
   EXPECT_EQ(findCacheHit(index, "k", std::nullopt, 6000)->execution, "lacking");
 }
