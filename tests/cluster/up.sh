@@ -15,6 +15,9 @@
 #
 # State lives in $SLUICE_TESTENV_RUN (default /tmp/sluice-testenv). Tests read
 # $SLUICE_TESTENV_RUN/env. down.sh stops exactly the processes started here.
+# SLUICE_TESTENV_PROFILING=true serves kube-apiserver's /debug/pprof (for
+# finding where its CPU goes under a benchmark: kubectl get --raw
+# "/debug/pprof/profile?seconds=10" > cpu.pprof; go tool pprof -top ...).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$CLUSTER_DIR/certs.sh"
@@ -118,7 +121,7 @@ start kube-apiserver "$BIN/kube-apiserver" \
 	--authorization-mode=Node,RBAC \
 	--kubelet-client-certificate="$PKI/apiserver-kubelet-client.crt" --kubelet-client-key="$PKI/apiserver-kubelet-client.key" \
 	--kubelet-certificate-authority="$PKI/ca.crt" --kubelet-preferred-address-types=InternalIP \
-	--profiling=false --enable-priority-and-fairness=false \
+	--profiling="${SLUICE_TESTENV_PROFILING:-false}" --enable-priority-and-fairness=false \
 	--etcd-compaction-interval=10s --watch-cache-sizes=configmaps#0 \
 	--v=1
 write_kubeconfig "$RUN/admin.kubeconfig" "$SERVER" "$PKI" admin
