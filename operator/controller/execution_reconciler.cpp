@@ -131,16 +131,27 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
   if (needCacheIndex || needSources) {
     // The index holds exactly the executions of this namespace and Pipeline
     // (isPlanPeer's other two conditions); finished ones are compacted, and
-    // only a version not read before is read from the store.
-    for (const auto& [peerKey, version] : caches_.executions->versions_by_index(kIndexPlanPeers, planPeerIndexKey(exec))) {
-      if (peerKey == key) continue;  // itself
-      auto load = [&, k = peerKey] { return caches_.executions->get(k); };
-      if (needCacheIndex)
-        if (auto entries = peerCacheEntries_.get(peerKey, version, load))
+    // only a version not read before is read from the store. For the cache
+    // index, the compacted ones come prebuilt (settledCacheIndex).
+    const std::string peers = planPeerIndexKey(exec);
+    auto load = [this](const std::string& k) { return [this, k] { return caches_.executions->get(k); }; };
+    if (needCacheIndex) {
+      // The running ones first, then the settled: one settling in between
+      // is then in both (harmless), never in neither.
+      using Held = kube::Store::Held;
+      for (const auto& [peerKey, version] : caches_.executions->versions_by_index(kIndexPlanPeers, peers, Held::Uncompacted)) {
+        if (peerKey == key) continue;  // itself
+        if (auto entries = peerCacheEntries_.get(peerKey, version, load(peerKey)))
           in.cacheIndex.add({entries, &entries->value});  // shared with the memo, not copied
-      if (needSources)
-        if (auto parsedPeer = parsedExecutions_.get(peerKey, version, load))
+      }
+      in.cacheIndex.add(settledCacheIndex(peers));
+    }
+    if (needSources) {
+      for (const auto& [peerKey, version] : caches_.executions->versions_by_index(kIndexPlanPeers, peers)) {
+        if (peerKey == key) continue;  // itself
+        if (auto parsedPeer = parsedExecutions_.get(peerKey, version, load(peerKey)))
           in.otherExecutions.push_back(parsedPeer->value);  // a broken one simply never qualifies as a source
+      }
     }
   }
   in.execution = exec;
@@ -306,6 +317,26 @@ ReconcileOutcome ExecutionReconciler::writeStatus(const value& object, const val
   metrics_.apiErrors.inc({{"kind", r.error().is(kube::ErrorKind::Conflict) ? "status_conflict" : "status"}});
   if (r.error().is(kube::ErrorKind::Conflict)) refreshAfterConflict(ns, stringAt(object, {"metadata", "name"}));
   return {true, r.error().to_string(), std::nullopt};  // the requeue recomputes from the newer object
+}
+
+std::shared_ptr<const pipeline::CacheIndex> ExecutionReconciler::settledCacheIndex(const std::string& peers) {
+  // The count first: a change while building makes the next call build again.
+  const uint64_t changes = caches_.executions->compacted_changes(kIndexPlanPeers, peers);
+  {
+    std::lock_guard<std::mutex> lock(settledMu_);
+    auto it = settled_.find(peers);
+    if (it != settled_.end() && it->second.changes == changes) return it->second.index;
+  }
+  auto index = std::make_shared<pipeline::CacheIndex>();
+  for (const auto& [peerKey, version] :
+       caches_.executions->versions_by_index(kIndexPlanPeers, peers, kube::Store::Held::Compacted)) {
+    auto entries = peerCacheEntries_.get(peerKey, version, [&, k = peerKey] { return caches_.executions->get(k); });
+    if (entries) index->add({entries, &entries->value});
+  }
+  index->keyByCacheKey();
+  std::lock_guard<std::mutex> lock(settledMu_);
+  settled_[peers] = SettledCacheIndex{changes, index};
+  return index;
 }
 
 void ExecutionReconciler::writeHeldStatuses() {

@@ -89,6 +89,17 @@ class ExecutionReconciler {
   // Of the other executions of a caching Pipeline, only their cache
   // entries, once per version (most are finished, compacted and never change).
   ParsedCache<std::vector<pipeline::CacheEntry>> peerCacheEntries_;
+  // The entries of a Pipeline's compacted (settled, finished) executions,
+  // keyed by cache key, by plan-peer index value: built again only when
+  // one of them comes or goes (Store::compacted_changes), so a reconcile
+  // walks only the running ones, however long the history.
+  struct SettledCacheIndex {
+    uint64_t changes = 0;
+    std::shared_ptr<const pipeline::CacheIndex> index;
+  };
+  std::shared_ptr<const pipeline::CacheIndex> settledCacheIndex(const std::string& peers);
+  std::mutex settledMu_;
+  std::map<std::string, SettledCacheIndex> settled_;
   std::chrono::milliseconds statusBatchPeriod_;
   std::mutex heldMu_;
   std::map<std::string, HeldStatus> held_;  // by key

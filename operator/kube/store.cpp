@@ -169,11 +169,24 @@ std::vector<ObjectPtr> Store::by_index_uncompacted(const std::string& index, con
 }
 
 std::vector<std::pair<std::string, std::string>> Store::versions_by_index(const std::string& index,
-                                                                          const std::string& value) const {
+                                                                          const std::string& value, Held held) const {
   std::shared_lock lock(mu_);
   std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& key : index_keys_locked(index, value)) out.emplace_back(key, items_.at(key).resource_version);
+  for (const auto& key : index_keys_locked(index, value)) {
+    const Entry& e = items_.at(key);
+    if (held == Held::Compacted && e.object) continue;
+    if (held == Held::Uncompacted && !e.object) continue;
+    out.emplace_back(key, e.resource_version);
+  }
   return out;
+}
+
+uint64_t Store::compacted_changes(const std::string& index, const std::string& value) const {
+  std::shared_lock lock(mu_);
+  auto byIndex = compacted_changes_.find(index);
+  if (byIndex == compacted_changes_.end()) return 0;
+  auto it = byIndex->second.find(value);
+  return it == byIndex->second.end() ? 0 : it->second;
 }
 
 Store::Entry Store::make_entry(const ObjectPtr& object) const {
@@ -202,7 +215,10 @@ Store::Prepared Store::prepare(web::json::value object) const {
 }
 
 void Store::index_locked(const std::string& key, const Entry& entry) {
-  for (const auto& [name, value] : entry.indexed) indexes_[name][value].insert(key);
+  for (const auto& [name, value] : entry.indexed) {
+    indexes_[name][value].insert(key);
+    if (!entry.object) ++compacted_changes_[name][value];
+  }
   if (!entry.object) ++compacted_;
   if (summarize_) ++summary_counts_[entry.summary];
 }
@@ -214,6 +230,7 @@ void Store::unindex_locked(const std::string& key, const Entry& entry) {
     if (it == index.end()) continue;
     it->second.erase(key);
     if (it->second.empty()) index.erase(it);
+    if (!entry.object) ++compacted_changes_[name][value];
   }
   if (!entry.object) --compacted_;
   if (summarize_) {

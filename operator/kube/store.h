@@ -101,8 +101,15 @@ class Store {
   std::vector<ObjectPtr> by_index_uncompacted(const std::string& index, const std::string& value) const;
   // (key, resourceVersion) of the objects by_index would return, without
   // reading any: a caller with parses memoized by version reads only new ones.
-  std::vector<std::pair<std::string, std::string>> versions_by_index(const std::string& index,
-                                                                     const std::string& value) const;
+  // `held` keeps only the compacted or only the uncompacted ones.
+  enum class Held { Any, Compacted, Uncompacted };
+  std::vector<std::pair<std::string, std::string>> versions_by_index(const std::string& index, const std::string& value,
+                                                                     Held held = Held::Any) const;
+  // How many times a compacted object listed under `value` of `index` came
+  // or went: while it stays the same, so do the compacted objects there, and
+  // what a caller derived from them (say, the finished executions of one
+  // Pipeline) need not be derived again.
+  uint64_t compacted_changes(const std::string& index, const std::string& value) const;
   // The stored object's metadata.resourceVersion, without parsing a compacted one.
   std::optional<std::string> resource_version(const std::string& key) const;
   size_t compacted_count() const;
@@ -148,6 +155,8 @@ class Store {
   std::map<std::string, IndexFunc> index_funcs_;
   // index name -> index value -> keys
   std::map<std::string, std::unordered_map<std::string, std::set<std::string>>> indexes_;
+  // index name -> index value -> compacted_changes()
+  std::map<std::string, std::unordered_map<std::string, uint64_t>> compacted_changes_;
 };
 
 }  // namespace sluice::kube

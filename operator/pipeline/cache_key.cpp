@@ -149,8 +149,7 @@ const CacheEntry* findCacheHit(const CacheIndex& index, const std::string& key,
     });
   };
   const CacheEntry* best = nullptr;
-  index.forEach([&](const CacheEntry& e) {
-    if (e.key != key) return;
+  index.forEachWithKey(key, [&](const CacheEntry& e) {
     if (expireAfterSeconds && now - e.endTime >= *expireAfterSeconds) return;
     // Defensive: the key covers the declarations, but an entry written
     // otherwise (by hand, by an older operator) must not serve a step a

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "model.h"
@@ -66,22 +67,42 @@ struct CacheEntry {
 // The cache index the planner searches: the entries of every other
 // execution of the same Pipeline in the same namespace. Held in shared
 // chunks (one per execution) so the controller hands the planner what it
-// keeps between reconciles without copying each entry every time.
+// keeps between reconciles without copying each entry every time; a part
+// that rarely changes (the finished executions) can be keyed once and
+// shared whole, so a lookup does not walk a long history.
 class CacheIndex {
  public:
   CacheIndex() = default;
   // One chunk holding these entries (tests, previews, small indexes).
   CacheIndex(std::vector<CacheEntry> entries);  // NOLINT(google-explicit-constructor): a plain list is an index
   void add(std::shared_ptr<const std::vector<CacheEntry>> chunk);
+  // Another index's entries, shared as they are.
+  void add(std::shared_ptr<const CacheIndex> part);
+  // Keys this index's own chunks (call after the last add): a lookup is then
+  // one hash probe for them instead of a walk.
+  void keyByCacheKey();
+
   template <typename F>
-  void forEach(F&& visit) const {
-    for (const auto& chunk : chunks_)
-      for (const CacheEntry& e : *chunk) visit(e);
+  void forEachWithKey(const std::string& key, F&& visit) const {
+    if (keyed_) {
+      auto it = byKey_.find(key);
+      if (it != byKey_.end())
+        for (const CacheEntry* e : it->second) visit(*e);
+    } else {
+      for (const auto& chunk : chunks_)
+        for (const CacheEntry& e : *chunk)
+          if (e.key == key) visit(e);
+    }
+    for (const auto& part : parts_) part->forEachWithKey(key, visit);
   }
   size_t size() const;
 
  private:
   std::vector<std::shared_ptr<const std::vector<CacheEntry>>> chunks_;
+  std::vector<std::shared_ptr<const CacheIndex>> parts_;
+  bool keyed_ = false;
+  // Into chunks_, which are shared and never change: copies stay valid.
+  std::unordered_map<std::string, std::vector<const CacheEntry*>> byKey_;
 };
 
 struct PlanOptions {

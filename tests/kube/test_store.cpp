@@ -203,6 +203,49 @@ TEST(StoreTest, CompactedObjectsReadBackTheSameAndStayIndexed) {
   EXPECT_TRUE(s.by_owner_uid("owner-1").empty());
 }
 
+TEST(StoreTest, CompactedChangesCountWhatComesAndGoesAmongTheCompactedOnly) {
+  auto labelled = [](const std::string& name, const std::string& rv, const std::string& phase,
+                     const std::string& app = "x") {
+    return obj("a", name, rv, R"({"phase":")" + phase + R"(","app":")" + app + R"("})");
+  };
+  Store s;
+  s.set_compaction([](const web::json::value& o) {
+    return o.at("metadata").at("labels").at("phase").as_string() == "Done";
+  });
+  using Held = Store::Held;
+  auto sorted = [](std::vector<std::pair<std::string, std::string>> v) {
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  EXPECT_EQ(s.compacted_changes(kIndexLabel, "app=x"), 0u);
+  s.upsert(ptr(labelled("r", "1", "Running")));
+  EXPECT_EQ(s.compacted_changes(kIndexLabel, "app=x"), 0u) << "an uncompacted object is no change";
+  s.upsert(ptr(labelled("d", "2", "Done")));
+  const uint64_t afterOne = s.compacted_changes(kIndexLabel, "app=x");
+  EXPECT_GT(afterOne, 0u);
+  EXPECT_EQ(sorted(s.versions_by_index(kIndexLabel, "app=x", Held::Compacted)),
+            (std::vector<std::pair<std::string, std::string>>{{"a/d", "2"}}));
+  EXPECT_EQ(sorted(s.versions_by_index(kIndexLabel, "app=x", Held::Uncompacted)),
+            (std::vector<std::pair<std::string, std::string>>{{"a/r", "1"}}));
+  EXPECT_EQ(s.versions_by_index(kIndexLabel, "app=x").size(), 2u);
+
+  s.upsert(ptr(labelled("r", "3", "Running")));  // the running one changes
+  s.upsert(ptr(labelled("o", "4", "Done", "y")));  // another index value
+  EXPECT_EQ(s.compacted_changes(kIndexLabel, "app=x"), afterOne) << "nothing compacted under app=x came or went";
+
+  s.upsert(ptr(labelled("r", "5", "Done")));  // finishes: compacted
+  const uint64_t afterTwo = s.compacted_changes(kIndexLabel, "app=x");
+  EXPECT_GT(afterTwo, afterOne);
+  s.remove("a/d");
+  const uint64_t afterRemove = s.compacted_changes(kIndexLabel, "app=x");
+  EXPECT_GT(afterRemove, afterTwo);
+  s.replace({labelled("r", "5", "Done"), labelled("o", "4", "Done", "y")});
+  EXPECT_EQ(s.compacted_changes(kIndexLabel, "app=x"), afterRemove) << "a relist that changes nothing";
+  s.replace({labelled("o", "4", "Done", "y")});
+  EXPECT_GT(s.compacted_changes(kIndexLabel, "app=x"), afterRemove) << "a delete seen at a relist";
+  EXPECT_TRUE(s.versions_by_index(kIndexLabel, "app=x", Held::Compacted).empty());
+}
+
 // A relist prepared page by page: a compacted object's delta carries only
 // its key (the informer reads it when it calls its handlers), the store is
 // the same as from parsed items.

@@ -147,6 +147,44 @@ TEST(CacheKey, AnEntryLackingADeclaredPropertyIsNotAHit) {
   EXPECT_EQ(findCacheHit(index, "k", std::nullopt, 6000)->execution, "lacking");
 }
 
+// The index as the controller hands it over: running executions' chunks
+// walked, a keyed part of the finished ones shared whole. A lookup finds the
+// same newest entry whichever part holds it.
+TEST(CacheKey, AnIndexOfChunksAndAKeyedPartFindsWhatAFlatListFinds) {
+  auto chunk = [](std::vector<CacheEntry> entries) {
+    return std::make_shared<const std::vector<CacheEntry>>(std::move(entries));
+  };
+  const std::vector<CacheEntry> settled1 = {{"k1", "old-a", "Train", {}, {}, 1000}, {"k2", "old-a", "Eval", {}, {}, 1000}};
+  const std::vector<CacheEntry> settled2 = {{"k1", "old-b", "Train", {}, {}, 3000}};
+  const std::vector<CacheEntry> running = {{"k1", "now", "Train", {}, {}, 2000}, {"k3", "now", "Eval", {}, {}, 2500}};
+
+  auto settled = std::make_shared<CacheIndex>();
+  settled->add(chunk(settled1));
+  settled->keyByCacheKey();
+  settled->add(chunk(settled2));  // added after keying: still found
+  CacheIndex index;
+  index.add(chunk(running));
+  index.add(std::shared_ptr<const CacheIndex>(settled));
+
+  std::vector<CacheEntry> flat = settled1;
+  flat.insert(flat.end(), settled2.begin(), settled2.end());
+  flat.insert(flat.end(), running.begin(), running.end());
+  EXPECT_EQ(index.size(), flat.size());
+  for (const std::string key : {"k1", "k2", "k3", "none"}) {
+    for (const std::optional<int64_t> expire : {std::optional<int64_t>(), std::optional<int64_t>(1500)}) {
+      const CacheEntry* a = findCacheHit(index, key, expire, 4000);
+      const CacheEntry* b = findCacheHit(flat, key, expire, 4000);
+      ASSERT_EQ(a == nullptr, b == nullptr) << key;
+      if (a) EXPECT_EQ(a->execution, b->execution) << key;
+    }
+  }
+  EXPECT_EQ(findCacheHit(index, "k1", std::nullopt, 4000)->execution, "old-b") << "the newest, from the keyed part";
+  EXPECT_EQ(findCacheHit(index, "k3", std::nullopt, 4000)->execution, "now") << "from a running execution's chunk";
+
+  CacheIndex copy = index;  // the planner's input is copied: the keyed part stays valid
+  EXPECT_EQ(findCacheHit(copy, "k2", std::nullopt, 4000)->execution, "old-a");
+}
+
 TEST(CacheKey, EffectiveCacheIsTheStepsOwnElseTheDefaults) {
   StepDefaults defaults;
   defaults.cache = CacheSpec{true, std::nullopt, std::string("d1")};
