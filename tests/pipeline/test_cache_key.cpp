@@ -175,7 +175,9 @@ TEST(CacheKey, AnIndexOfChunksAndAKeyedPartFindsWhatAFlatListFinds) {
       const CacheEntry* a = findCacheHit(index, key, expire, 4000);
       const CacheEntry* b = findCacheHit(flat, key, expire, 4000);
       ASSERT_EQ(a == nullptr, b == nullptr) << key;
-      if (a) EXPECT_EQ(a->execution, b->execution) << key;
+      if (a) {
+        EXPECT_EQ(a->execution, b->execution) << key;
+      }
     }
   }
   EXPECT_EQ(findCacheHit(index, "k1", std::nullopt, 4000)->execution, "old-b") << "the newest, from the keyed part";
