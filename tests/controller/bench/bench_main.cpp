@@ -66,6 +66,12 @@ struct Options {
   std::vector<std::string> operator_args;
   // --print-transitions: every step transition, execution by execution.
   bool print_transitions = false;
+  // --cached: every step caches (defaults.cache.enabled) and takes the
+  // parameter Run, which each execution sets to its own namespace/name: no
+  // run ever hits another's entries, but every reconcile must consult the
+  // cache index of all the Pipeline's executions (with --history, of every
+  // retained one too).
+  bool cached = false;
 };
 
 const kube::Resource kPipelines{"sluice.dev", "v1alpha1", "pipelines", true};
@@ -134,6 +140,7 @@ bool parseArgs(int argc, char** argv, Options& o) {
     else if (a == "--operator" && i + 1 < argc) o.operator_bin = argv[++i];
     else if (a == "--operator-arg" && i + 1 < argc) o.operator_args.push_back(argv[++i]);
     else if (a == "--print-transitions") o.print_transitions = true;
+    else if (a == "--cached") o.cached = true;
     else if (a == "--history" && i + 1 < argc) {
       std::string list = argv[++i];
       ok = true;
@@ -154,14 +161,14 @@ bool parseArgs(int argc, char** argv, Options& o) {
                    "                      [--harness-threads N] [--operator-workers N] [--keep-namespace]\n"
                    "                      [--rounds N] [--ceiling-workers N] [--no-ceiling] [--operator PATH]\n"
                    "                      [--history N,N,...] [--full-cluster] [--operator-arg ARG]...\n"
-                   "                      [--print-transitions]\n";
+                   "                      [--print-transitions] [--cached]\n";
       return false;
     }
   }
   return true;
 }
 
-value linearPipeline(const std::string& name, int steps) {
+value linearPipeline(const std::string& name, int steps, bool cached) {
   value p;
   p["apiVersion"] = value::string("sluice.dev/v1alpha1");
   p["kind"] = value::string("Pipeline");
@@ -172,10 +179,36 @@ value linearPipeline(const std::string& name, int steps) {
     s["name"] = value::string("S" + std::to_string(i));
     s["container"]["image"] = value::string("registry.example/bench-step:1");
     if (i > 0) s["dependsOn"] = value::array({value::string("S" + std::to_string(i - 1))});
+    if (cached) s["container"]["args"] = value::array({value::string("$(params.Run)")});
     list.push_back(s);
   }
   p["spec"]["steps"] = value::array(list);
+  if (cached) {
+    value run;
+    run["name"] = value::string("Run");
+    run["type"] = value::string("String");
+    run["default"] = value::string("none");
+    p["spec"]["parameters"] = value::array({run});
+    p["spec"]["defaults"]["cache"]["enabled"] = value::boolean(true);
+  }
   return p;
+}
+
+// An execution of linear10; with --cached its Run parameter is its own
+// namespace/name, so its cache keys are its own.
+value benchExecution(const std::string& ns, const std::string& name, bool cached) {
+  value e;
+  e["apiVersion"] = value::string("sluice.dev/v1alpha1");
+  e["kind"] = value::string("PipelineExecution");
+  e["metadata"]["name"] = value::string(name);
+  e["spec"]["pipelineRef"]["name"] = value::string("linear10");
+  if (cached) {
+    value run;
+    run["name"] = value::string("Run");
+    run["value"] = value::string(ns + "/" + name);
+    e["spec"]["parameters"] = value::array({run});
+  }
+  return e;
 }
 
 // Watches executions and remembers when each first reached a terminal phase.
@@ -461,7 +494,7 @@ RunFigures runSluice(const std::shared_ptr<kube::Client>& client, const std::str
             (opt.operator_workers > 0 ? std::to_string(opt.operator_workers) : std::string("default")) +
             ", log " + log);
 
-  value pipeline = linearPipeline("linear10", opt.steps);
+  value pipeline = linearPipeline("linear10", opt.steps, opt.cached);
   auto pr = client->create(kPipelines, ns, pipeline);
   mine["POST pipelines"] += 1;
   if (!pr.ok()) {
@@ -500,12 +533,7 @@ RunFigures runSluice(const std::shared_ptr<kube::Client>& client, const std::str
   const ClusterCpu cpuBefore = readClusterCpu();
   const auto runStart = Clock::now();
   const auto createdAt = createAll(names, opt.harness_threads, [&](const std::string& name) {
-    value e;
-    e["apiVersion"] = value::string("sluice.dev/v1alpha1");
-    e["kind"] = value::string("PipelineExecution");
-    e["metadata"]["name"] = value::string(name);
-    e["spec"]["pipelineRef"]["name"] = value::string("linear10");
-    auto r = client->create(kExecutions, ns, e);
+    auto r = client->create(kExecutions, ns, benchExecution(ns, name, opt.cached));
     std::lock_guard<std::mutex> l(mineMu);
     mine["POST pipelineexecutions"] += 1;
     if (!r.ok()) printLine("sluice  create " + name + ": " + r.error().to_string());
@@ -597,7 +625,7 @@ RunFigures runSluice(const std::shared_ptr<kube::Client>& client, const std::str
 // real finished execution's, copied): created, then their status written,
 // from `threads` threads. Returns false when any write failed.
 bool createHistory(const std::shared_ptr<kube::Client>& client, const std::string& ns, int n, const value& status,
-                   int threads) {
+                   int threads, bool cached) {
   std::atomic<int> next{0}, failed{0};
   std::mutex mu;
   std::string lastError;
@@ -607,12 +635,7 @@ bool createHistory(const std::shared_ptr<kube::Client>& client, const std::strin
       for (int i = next++; i < n; i = next++) {
         char name[32];
         std::snprintf(name, sizeof name, "h%05d", i);
-        value e;
-        e["apiVersion"] = value::string("sluice.dev/v1alpha1");
-        e["kind"] = value::string("PipelineExecution");
-        e["metadata"]["name"] = value::string(name);
-        e["spec"]["pipelineRef"]["name"] = value::string("linear10");
-        auto created = client->create(kExecutions, ns, e);
+        auto created = client->create(kExecutions, ns, benchExecution(ns, name, cached));
         if (created.ok()) {
           value withStatus = created.value();
           withStatus["status"] = status;
@@ -751,7 +774,7 @@ int run(const Options& opt) {
         const auto t0 = Clock::now();
         const RunFigures f = runSluice(client, ns, opt, kubeconfig, kubectl, deadline, [&] {
           if (retained == 0) return true;
-          const bool made = createHistory(client, ns, retained, status, opt.harness_threads);
+          const bool made = createHistory(client, ns, retained, status, opt.harness_threads, opt.cached);
           printLine("history " + std::to_string(retained) + ": finished executions written in " +
                     std::to_string(static_cast<int>(ms(Clock::now() - t0))) + " ms");
           return made;
