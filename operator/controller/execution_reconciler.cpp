@@ -339,6 +339,12 @@ std::shared_ptr<const pipeline::CacheIndex> ExecutionReconciler::settledCacheInd
   return index;
 }
 
+void ExecutionReconciler::rememberSettled(const value& object, const pipeline::PipelineExecution& parsed) {
+  auto entries = buildCacheIndex({&parsed});
+  if (entries.empty()) return;  // most Pipelines cache nothing: keep nothing
+  peerCacheEntries_.put(kube::object_key(object), kube::object_resource_version(object), {std::move(entries), {}});
+}
+
 void ExecutionReconciler::writeHeldStatuses() {
   std::map<std::string, HeldStatus> held;
   {

@@ -65,6 +65,12 @@ class ExecutionReconciler {
   // the last reconcile, so a graceful stop loses none of them).
   void writeHeldStatuses();
 
+  // An execution the store is about to hold compacted, parsed already
+  // (configureExecutionStore): its cache entries are kept from that parse,
+  // so a caching Pipeline's history is not inflated and parsed again when
+  // a reconcile first needs its cache index.
+  void rememberSettled(const web::json::value& object, const pipeline::PipelineExecution& parsed);
+
  private:
   // A planned status not written yet, and the stored status it was planned
   // from: it stands in for the stored one only while that is unchanged.

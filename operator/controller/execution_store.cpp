@@ -17,19 +17,30 @@ bool isFinishedExecution(const web::json::value& object) {
   return phase == "Succeeded" || phase == "Failed" || phase == "Stopped";
 }
 
-bool isSettledExecution(const web::json::value& object) {
-  if (!isFinishedExecution(object)) return false;
-  const auto parsed = pipeline::parsePipelineExecution(object);
-  pipeline::ExecutionStatus status = parsed.value.status;
+namespace {
+
+bool isSettled(const pipeline::PipelineExecution& parsed) {
+  pipeline::ExecutionStatus status = parsed.status;
   // The same test the reconciler makes before writing an acknowledgement
   // (the time only goes into what it would write).
-  return pipeline::isTerminal(status.phase) &&
-         !pipeline::acknowledgeGeneration(status, parsed.value.metadata.generation, 0);
+  return pipeline::isTerminal(status.phase) && !pipeline::acknowledgeGeneration(status, parsed.metadata.generation, 0);
 }
 
-void configureExecutionStore(kube::Informer& executions) {
+}  // namespace
+
+bool isSettledExecution(const web::json::value& object) {
+  return isFinishedExecution(object) && isSettled(pipeline::parsePipelineExecution(object).value);
+}
+
+void configureExecutionStore(kube::Informer& executions, SettledExecutionObserver onSettled) {
   executions.add_index(kIndexPlanPeers, planPeerIndexKeys);
-  executions.set_compaction(isSettledExecution);
+  executions.set_compaction([onSettled = std::move(onSettled)](const web::json::value& object) {
+    if (!isFinishedExecution(object)) return false;
+    const auto parsed = pipeline::parsePipelineExecution(object);
+    if (!isSettled(parsed.value)) return false;
+    if (onSettled) onSettled(object, parsed.value);
+    return true;
+  });
   executions.set_summary(executionPhase);
 }
 

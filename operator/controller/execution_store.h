@@ -8,11 +8,13 @@
 // parses one.
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include <cpprest/json.h>
 
 #include "kube/informer.h"
+#include "pipeline/model.h"
 
 namespace sluice::controller {
 
@@ -25,7 +27,13 @@ bool isSettledExecution(const web::json::value& object);
 // status.phase, "Pending" until the operator has set one.
 std::string executionPhase(const web::json::value& object);
 
+// Called with each execution the store is about to hold compacted, and its
+// parse (which deciding that took): what a caller keeps of it (the
+// reconciler: its cache entries) then costs no second parse.
+using SettledExecutionObserver =
+    std::function<void(const web::json::value& object, const pipeline::PipelineExecution& parsed)>;
+
 // Index, compaction and summary as above; before the informer starts.
-void configureExecutionStore(kube::Informer& executions);
+void configureExecutionStore(kube::Informer& executions, SettledExecutionObserver onSettled = nullptr);
 
 }  // namespace sluice::controller

@@ -144,7 +144,12 @@ int runOperator(const OperatorFlags& flags, const std::function<void()>& waitFor
   owned.label_selector = kLabelExecution;  // only Jobs and Pods we made
   kube::Informer pipelines(client, pipelinesResource(), flags.namespaces, cached);
   kube::Informer executions(client, executionsResource(), flags.namespaces, cached);
-  configureExecutionStore(executions);  // indexed by pipeline, finished ones compacted
+  // The reconciler (made below, before any informer starts) keeps the cache
+  // entries of what the store compacts.
+  SettledExecutionObserver onSettled;
+  configureExecutionStore(executions, [&onSettled](const web::json::value& object, const pipeline::PipelineExecution& parsed) {
+    if (onSettled) onSettled(object, parsed);
+  });  // indexed by pipeline, finished ones compacted
   kube::Informer jobs(client, kube::resources::jobs(), flags.namespaces, owned);
   kube::Informer pods(client, kube::resources::pods(), flags.namespaces, owned);
 
@@ -204,6 +209,9 @@ int runOperator(const OperatorFlags& flags, const std::function<void()>& waitFor
   planOptions.runnerImage = flags.runnerImage;
   ExecutionReconciler execReconciler(client, caches, events, metrics, planOptions, wallNow,
                                      std::chrono::milliseconds(flags.statusBatchPeriodMs));
+  onSettled = [&execReconciler](const web::json::value& object, const pipeline::PipelineExecution& parsed) {
+    execReconciler.rememberSettled(object, parsed);
+  };
   PipelineReconciler pipelineReconciler(client, pipelines.store(), events, wallNow);
 
   auto timed = [&](const std::string& controller, const std::function<ReconcileOutcome()>& fn) {

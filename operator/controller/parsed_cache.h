@@ -75,6 +75,16 @@ class ParsedCache {
     return object ? get(object) : nullptr;
   }
 
+  // Hands the cache a parse made elsewhere (say, while the store decided to
+  // compact the object). Not counted towards sweeps: while a list is being
+  // taken, the store does not hold these versions yet.
+  void put(const std::string& key, const std::string& version, Parsed parsed) {
+    if (version.empty()) return;
+    auto shared = std::make_shared<const Parsed>(std::move(parsed));
+    std::lock_guard<std::mutex> lock(mu_);
+    entries_[key] = Entry{version, std::move(shared)};
+  }
+
   size_t size() const {
     std::lock_guard<std::mutex> lock(mu_);
     return entries_.size();

@@ -95,5 +95,26 @@ TEST(ParsedCache, VersionsTheStoreNoLongerHoldsAreSweptAway) {
   EXPECT_EQ(calls.load(), before) << "held versions keep their parse";
 }
 
+TEST(ParsedCache, AParseHandedOverIsServedForItsVersionOnly) {
+  std::atomic<int> calls{0};
+  Versions store;
+  store.held["ns/a"] = "7";
+  ParsedCache<std::string> cache(CountingParse{&calls}, store.fn());
+  cache.put("ns/a", "7", {"handed over", {}});
+  int loads = 0;
+  auto load = [&] {
+    ++loads;
+    return snapshot("a", store.held["ns/a"]);
+  };
+  EXPECT_EQ(cache.get("ns/a", "7", load)->value, "handed over");
+  EXPECT_EQ(loads, 0) << "no read of the store for a version handed over";
+  EXPECT_EQ(calls.load(), 0);
+  store.held["ns/a"] = "8";
+  EXPECT_EQ(cache.get("ns/a", "8", load)->value, "a@8") << "another version is read and parsed";
+  EXPECT_EQ(loads, 1);
+  cache.put("ns/b", "", {"no version", {}});
+  EXPECT_EQ(cache.size(), 1u) << "without a version nothing is kept";
+}
+
 }  // namespace
 }  // namespace sluice::controller

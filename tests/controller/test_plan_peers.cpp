@@ -7,6 +7,9 @@
 
 #include "controller/execution_store.h"
 #include "controller/plan_peers.h"
+#include "controller/sluice_resources.h"
+#include "kube/client.h"
+#include "kube/informer.h"
 #include "kube/store.h"
 
 namespace sluice::controller {
@@ -151,6 +154,36 @@ TEST(ExecutionStore, SettledIsFinishedWithTheSpecAcknowledged) {
   noConditions["status"]["conditions"] = value::array();
   EXPECT_FALSE(isSettledExecution(noConditions)) << "finished under an older operator: its conditions are still to be written";
   EXPECT_FALSE(isSettledExecution(value::object()));
+}
+
+// What the store compacts goes to the observer with the parse that decided
+// it (the reconciler keeps its cache entries from it); nothing else does.
+TEST(ExecutionStore, WhatTheStoreCompactsIsHandedOverWithItsParse) {
+  kube::Config config;
+  config.server = "https://127.0.0.1:1";  // never contacted: nothing is started
+  auto client = kube::Client::create(config);
+  ASSERT_TRUE(client.ok()) << client.error().to_string();
+  kube::Informer executions(*client, executionsResource(), std::string());
+  std::vector<std::string> handed;
+  configureExecutionStore(executions, [&](const value& object, const pipeline::PipelineExecution& parsed) {
+    EXPECT_EQ(kube::object_name(object), parsed.metadata.name);
+    handed.push_back(parsed.metadata.name + "@" + parsed.status.steps.at(0).cacheKey);
+  });
+  auto execution = [](const std::string& name, const std::string& phase, const std::string& rv) {
+    const std::string cond = R"(","lastTransitionTime":"2026-12-04T08:00:00Z","observedGeneration":1})";
+    return value::parse(R"({"apiVersion":"sluice.dev/v1alpha1","kind":"PipelineExecution",)"
+                        R"("metadata":{"name":")" + name + R"(","namespace":"ml","generation":1,"resourceVersion":")" + rv +
+                        R"("},"spec":{"pipelineRef":{"name":"p"}},"status":{"phase":")" + phase +
+                        R"(","observedGeneration":1,"conditions":[)" +
+                        R"({"type":"Succeeded","status":"True","reason":"Succeeded)" + cond + "," +
+                        R"({"type":"Reconciling","status":"False","reason":"Succeeded)" + cond + "," +
+                        R"({"type":"Stalled","status":"False","reason":"Succeeded)" + cond + "]," +
+                        R"("steps":[{"name":"Train","phase":"Succeeded","cacheKey":"sha256:aa","endTime":"2026-12-04T08:00:00Z"}]}})");
+  };
+  executions.assume(execution("running", "Executing", "5"));
+  executions.assume(execution("done", "Succeeded", "6"));
+  EXPECT_EQ(handed, (std::vector<std::string>{"done@sha256:aa"}));
+  EXPECT_EQ(executions.store().compacted_count(), 1u);
 }
 
 }  // namespace
