@@ -143,10 +143,12 @@ size_t Store::size() const {
   return items_.size();
 }
 
-const std::set<std::string>& Store::index_keys_locked(const std::string& index, const std::string& value) const {
+const std::set<std::string>& Store::index_keys_locked(const std::string& index, const std::string& value,
+                                                      bool uncompacted_only) const {
   static const std::set<std::string> none;
-  auto idx = indexes_.find(index);
-  if (idx == indexes_.end()) return none;
+  const auto& indexes = uncompacted_only ? uncompacted_indexes_ : indexes_;
+  auto idx = indexes.find(index);
+  if (idx == indexes.end()) return none;
   auto keys = idx->second.find(value);
   return keys == idx->second.end() ? none : keys->second;
 }
@@ -161,10 +163,7 @@ std::vector<ObjectPtr> Store::by_index(const std::string& index, const std::stri
 std::vector<ObjectPtr> Store::by_index_uncompacted(const std::string& index, const std::string& value) const {
   std::shared_lock lock(mu_);
   std::vector<ObjectPtr> out;
-  for (const auto& key : index_keys_locked(index, value)) {
-    const Entry& e = items_.at(key);
-    if (e.object) out.push_back(e.object);
-  }
+  for (const auto& key : index_keys_locked(index, value, true)) out.push_back(items_.at(key).object);
   return out;
 }
 
@@ -172,7 +171,7 @@ std::vector<std::pair<std::string, std::string>> Store::versions_by_index(const 
                                                                           const std::string& value, Held held) const {
   std::shared_lock lock(mu_);
   std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& key : index_keys_locked(index, value)) {
+  for (const auto& key : index_keys_locked(index, value, held == Held::Uncompacted)) {
     const Entry& e = items_.at(key);
     if (held == Held::Compacted && e.object) continue;
     if (held == Held::Uncompacted && !e.object) continue;
@@ -217,7 +216,8 @@ Store::Prepared Store::prepare(web::json::value object) const {
 void Store::index_locked(const std::string& key, const Entry& entry) {
   for (const auto& [name, value] : entry.indexed) {
     indexes_[name][value].insert(key);
-    if (!entry.object) ++compacted_changes_[name][value];
+    if (entry.object) uncompacted_indexes_[name][value].insert(key);
+    else ++compacted_changes_[name][value];
   }
   if (!entry.object) ++compacted_;
   if (summarize_) ++summary_counts_[entry.summary];
@@ -230,7 +230,16 @@ void Store::unindex_locked(const std::string& key, const Entry& entry) {
     if (it == index.end()) continue;
     it->second.erase(key);
     if (it->second.empty()) index.erase(it);
-    if (!entry.object) ++compacted_changes_[name][value];
+    if (entry.object) {
+      auto& uncompacted = uncompacted_indexes_[name];
+      auto u = uncompacted.find(value);
+      if (u != uncompacted.end()) {
+        u->second.erase(key);
+        if (u->second.empty()) uncompacted.erase(u);
+      }
+    } else {
+      ++compacted_changes_[name][value];
+    }
   }
   if (!entry.object) --compacted_;
   if (summarize_) {

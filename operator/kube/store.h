@@ -140,8 +140,10 @@ class Store {
 
  private:
   Entry make_entry(const ObjectPtr& object) const;
-  // The keys listed under `value` of `index` (empty if none); mu_ held.
-  const std::set<std::string>& index_keys_locked(const std::string& index, const std::string& value) const;  // reads only what is fixed before the store fills
+  // The keys listed under `value` of `index` (empty if none), or only the
+  // uncompacted ones; mu_ held.
+  const std::set<std::string>& index_keys_locked(const std::string& index, const std::string& value,
+                                                 bool uncompacted_only = false) const;
   void index_locked(const std::string& key, const Entry& entry);
   void unindex_locked(const std::string& key, const Entry& entry);
   static ObjectPtr materialize(const Entry& entry);
@@ -155,6 +157,9 @@ class Store {
   std::map<std::string, IndexFunc> index_funcs_;
   // index name -> index value -> keys
   std::map<std::string, std::unordered_map<std::string, std::set<std::string>>> indexes_;
+  // The same for the uncompacted objects alone: a reader of the few running
+  // executions of a Pipeline need not step over its thousands of finished ones.
+  std::map<std::string, std::unordered_map<std::string, std::set<std::string>>> uncompacted_indexes_;
   // index name -> index value -> compacted_changes()
   std::map<std::string, std::unordered_map<std::string, uint64_t>> compacted_changes_;
 };
