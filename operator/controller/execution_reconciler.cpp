@@ -22,6 +22,12 @@ using web::json::value;
 
 namespace {
 
+// The object's status, or an empty object when it has none yet.
+const value& statusOf(const value& object) {
+  static const value none = value::object();
+  return object.has_field("status") ? object.at("status") : none;
+}
+
 std::string stepEventMetric(const std::string& reason) {
   if (reason == "StepStarted") return "started";
   if (reason == "StepSucceeded") return "succeeded";
@@ -52,23 +58,25 @@ ExecutionReconciler::ExecutionReconciler(std::shared_ptr<kube::Client> client, C
       statusBatchPeriod_(statusBatchPeriod) {}
 
 std::optional<ExecutionReconciler::HeldStatus> ExecutionReconciler::takeHeldStatus(const std::string& key,
-                                                                                   const value& writtenStatus) {
+                                                                                   const kube::ObjectPtr& current) {
   std::lock_guard<std::mutex> lock(heldMu_);
   auto it = held_.find(key);
   if (it == held_.end()) return std::nullopt;
   HeldStatus held = std::move(it->second);
   held_.erase(it);
   // Someone else wrote the status since: plan from theirs (what the held
-  // one recorded is observed again from the Jobs and pods).
-  if (held.writtenStatus != writtenStatus) return std::nullopt;
+  // one recorded is observed again from the Jobs and pods). Mostly the very
+  // same snapshot; a label or spec edit makes a new one with the same status.
+  if (!current) return std::nullopt;
+  if (held.written != current && statusOf(*held.written) != statusOf(*current)) return std::nullopt;
   return held;
 }
 
 ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
   kube::ObjectPtr object = caches_.executions->get(key);
-  const value writtenStatus = object && object->has_field("status") ? object->at("status") : value::object();
-  std::optional<HeldStatus> held = takeHeldStatus(key, writtenStatus);
+  std::optional<HeldStatus> held = takeHeldStatus(key, object);
   if (!object) return {};  // deleted: its Jobs go with it (owner references)
+  const value& writtenStatus = statusOf(*object);
 
   // Finished executions, most of a namespace's over time, are only checked
   // for a spec change to acknowledge: parsed for that and not memoized, so
@@ -283,7 +291,7 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
       if (nowSteady < writeBy) {
         {
           std::lock_guard<std::mutex> lock(heldMu_);
-          held_[key] = HeldStatus{writtenStatus, out.status, writeBy};
+          held_[key] = HeldStatus{object, out.status, writeBy};
         }
         countEvents();
         outcome.requeueAfter =
@@ -353,7 +361,7 @@ void ExecutionReconciler::writeHeldStatuses() {
   }
   for (const auto& [key, h] : held) {
     kube::ObjectPtr object = caches_.executions->get(key);
-    if (!object || !object->has_field("status") || object->at("status") != h.writtenStatus) continue;
+    if (!object || (object != h.written && statusOf(*object) != statusOf(*h.written))) continue;
     ReconcileOutcome w = writeStatus(*object, pipeline::toJson(h.status));
     if (w.retry) log::warn("cannot write a held status at shutdown", {{"execution", key}, {"error", w.error}});
   }

@@ -72,14 +72,14 @@ class ExecutionReconciler {
   void rememberSettled(const web::json::value& object, const pipeline::PipelineExecution& parsed);
 
  private:
-  // A planned status not written yet, and the stored status it was planned
-  // from: it stands in for the stored one only while that is unchanged.
+  // A planned status not written yet, and the stored object it was planned
+  // from: it stands in for the stored status only while that is unchanged.
   struct HeldStatus {
-    web::json::value writtenStatus;
+    kube::ObjectPtr written;  // the cache's snapshot, shared, not copied
     pipeline::ExecutionStatus status;
     std::chrono::steady_clock::time_point writeBy;
   };
-  std::optional<HeldStatus> takeHeldStatus(const std::string& key, const web::json::value& writtenStatus);
+  std::optional<HeldStatus> takeHeldStatus(const std::string& key, const kube::ObjectPtr& current);
 
   ReconcileOutcome writeStatus(const web::json::value& object, const web::json::value& status);
   void refreshAfterConflict(const std::string& ns, const std::string& name);
