@@ -217,7 +217,7 @@ void Store::index_locked(const std::string& key, const Entry& entry) {
   for (const auto& [name, value] : entry.indexed) {
     indexes_[name][value].insert(key);
     if (entry.object) uncompacted_indexes_[name][value].insert(key);
-    else ++compacted_changes_[name][value];
+    else compacted_changes_[name][value] = ++change_sequence_;
   }
   if (!entry.object) ++compacted_;
   if (summarize_) ++summary_counts_[entry.summary];
@@ -229,7 +229,13 @@ void Store::unindex_locked(const std::string& key, const Entry& entry) {
     auto it = index.find(value);
     if (it == index.end()) continue;
     it->second.erase(key);
-    if (it->second.empty()) index.erase(it);
+    const bool lastKey = it->second.empty();
+    if (lastKey) index.erase(it);
+    if (!entry.object) compacted_changes_[name][value] = ++change_sequence_;
+    if (lastKey) {
+      auto byIndex = compacted_changes_.find(name);
+      if (byIndex != compacted_changes_.end()) byIndex->second.erase(value);
+    }
     if (entry.object) {
       auto& uncompacted = uncompacted_indexes_[name];
       auto u = uncompacted.find(value);
@@ -237,8 +243,6 @@ void Store::unindex_locked(const std::string& key, const Entry& entry) {
         u->second.erase(key);
         if (u->second.empty()) uncompacted.erase(u);
       }
-    } else {
-      ++compacted_changes_[name][value];
     }
   }
   if (!entry.object) --compacted_;

@@ -105,10 +105,12 @@ class Store {
   enum class Held { Any, Compacted, Uncompacted };
   std::vector<std::pair<std::string, std::string>> versions_by_index(const std::string& index, const std::string& value,
                                                                      Held held = Held::Any) const;
-  // How many times a compacted object listed under `value` of `index` came
-  // or went: while it stays the same, so do the compacted objects there, and
-  // what a caller derived from them (say, the finished executions of one
-  // Pipeline) need not be derived again.
+  // Changes whenever a compacted object listed under `value` of `index`
+  // comes or goes (0 while nothing is listed there): while it stays the
+  // same, so do the compacted objects there, and what a caller derived from
+  // them (say, the finished executions of one Pipeline) need not be derived
+  // again. A store-wide sequence, so a value listed again never repeats an
+  // earlier figure.
   uint64_t compacted_changes(const std::string& index, const std::string& value) const;
   // The stored object's metadata.resourceVersion, without parsing a compacted one.
   std::optional<std::string> resource_version(const std::string& key) const;
@@ -160,8 +162,10 @@ class Store {
   // The same for the uncompacted objects alone: a reader of the few running
   // executions of a Pipeline need not step over its thousands of finished ones.
   std::map<std::string, std::unordered_map<std::string, std::set<std::string>>> uncompacted_indexes_;
-  // index name -> index value -> compacted_changes()
+  // index name -> index value -> compacted_changes(), while the value lists
+  // any object (dropped with the value's last key: no growth with history)
   std::map<std::string, std::unordered_map<std::string, uint64_t>> compacted_changes_;
+  uint64_t change_sequence_ = 0;
 };
 
 }  // namespace sluice::kube
