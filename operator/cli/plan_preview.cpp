@@ -38,7 +38,7 @@ pl::PlanInput buildPlanInput(const value& newExecution, const value* livePipelin
   }
   std::vector<const pl::PipelineExecution*> views;
   for (const auto& o : others) views.push_back(&o);
-  in.cacheIndex = controller::buildCacheIndex(views);
+  in.cacheIndex = pipeline::CacheIndex(controller::buildCacheIndex(views));
   in.otherExecutions = std::move(others);
   return in;
 }

@@ -47,9 +47,12 @@ std::string computeCacheKey(const CacheKeyMaterial& m);
 // expireAfterSeconds (nullopt = never expires) and that carries a value for
 // every declared property (an entry lacking one cannot serve the step, even
 // with a matching key); nullptr when none.
+// The entry returned lives in `index`: never pass a temporary.
 const CacheEntry* findCacheHit(const CacheIndex& index, const std::string& key,
                                std::optional<int64_t> expireAfterSeconds, UnixSeconds now,
                                const std::vector<PropertySpec>& declared = {});
+const CacheEntry* findCacheHit(CacheIndex&& index, const std::string& key, std::optional<int64_t> expireAfterSeconds,
+                               UnixSeconds now, const std::vector<PropertySpec>& declared = {}) = delete;
 
 // The cache settings the planner applies to a step: its own cache when it
 // has one (as a whole, no field-by-field merge), else defaults.cache.

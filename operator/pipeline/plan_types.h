@@ -74,7 +74,7 @@ class CacheIndex {
  public:
   CacheIndex() = default;
   // One chunk holding these entries (tests, previews, small indexes).
-  CacheIndex(std::vector<CacheEntry> entries);  // NOLINT(google-explicit-constructor): a plain list is an index
+  explicit CacheIndex(std::vector<CacheEntry> entries);
   void add(std::shared_ptr<const std::vector<CacheEntry>> chunk);
   // Another index's entries, shared as they are.
   void add(std::shared_ptr<const CacheIndex> part);

@@ -198,7 +198,7 @@ class Simulation {
   PlanOutput step() {
     input.execution = execution;
     input.otherExecutions = others;
-    input.cacheIndex = cacheIndex;
+    input.cacheIndex = CacheIndex(cacheIndex);
     input.now = now;
     input.jobs.clear();
     for (const auto& [name, j] : jobs) input.jobs.push_back(j);

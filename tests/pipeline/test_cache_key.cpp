@@ -86,8 +86,9 @@ TEST(CacheKey, LookupTakesTheNewestEntryYoungerThanExpireAfter) {
       {"all expired", "k", 100, 9000, nullptr},
       {"unknown key", "nope", std::nullopt, 6000, nullptr},
   };
+  const CacheIndex indexed(index);
   for (const auto& row : rows) {
-    const CacheEntry* hit = findCacheHit(index, row.key, row.expire, row.now);
+    const CacheEntry* hit = findCacheHit(indexed, row.key, row.expire, row.now);
     if (!row.expected) {
       EXPECT_EQ(hit, nullptr) << row.name;
     } else {
@@ -139,12 +140,13 @@ TEST(CacheKey, AnEntryLackingADeclaredPropertyIsNotAHit) {
       {"k", "lacking", "Evaluate", {}, {{"mse", "4"}}, 5000},
   };
   // The newer entry lacks rmse: the older complete one serves.
-  const CacheEntry* hit = findCacheHit(index, "k", std::nullopt, 6000, declared);
+  const CacheIndex both(index), lackingOnly(std::vector<CacheEntry>{index[1]});
+  const CacheEntry* hit = findCacheHit(both, "k", std::nullopt, 6000, declared);
   ASSERT_NE(hit, nullptr);
   EXPECT_EQ(hit->execution, "complete");
-  EXPECT_EQ(findCacheHit(std::vector<CacheEntry>{index[1]}, "k", std::nullopt, 6000, declared), nullptr);
+  EXPECT_EQ(findCacheHit(lackingOnly, "k", std::nullopt, 6000, declared), nullptr);
   // Without declared properties the newest entry wins as before.
-  EXPECT_EQ(findCacheHit(index, "k", std::nullopt, 6000)->execution, "lacking");
+  EXPECT_EQ(findCacheHit(both, "k", std::nullopt, 6000)->execution, "lacking");
 }
 
 // The index as the controller hands it over: running executions' chunks
@@ -170,10 +172,11 @@ TEST(CacheKey, AnIndexOfChunksAndAKeyedPartFindsWhatAFlatListFinds) {
   flat.insert(flat.end(), settled2.begin(), settled2.end());
   flat.insert(flat.end(), running.begin(), running.end());
   EXPECT_EQ(index.size(), flat.size());
+  const CacheIndex flatIndex(flat);
   for (const std::string key : {"k1", "k2", "k3", "none"}) {
     for (const std::optional<int64_t> expire : {std::optional<int64_t>(), std::optional<int64_t>(1500)}) {
       const CacheEntry* a = findCacheHit(index, key, expire, 4000);
-      const CacheEntry* b = findCacheHit(flat, key, expire, 4000);
+      const CacheEntry* b = findCacheHit(flatIndex, key, expire, 4000);
       ASSERT_EQ(a == nullptr, b == nullptr) << key;
       if (a) {
         EXPECT_EQ(a->execution, b->execution) << key;
