@@ -34,4 +34,38 @@ pipeline::ParseResult<std::vector<pipeline::CacheEntry>> cacheEntriesOf(const we
   return {buildCacheIndex({&parsed.value}), {}};
 }
 
+SettledIndex nextSettledIndex(const SettledIndex& last, const std::vector<std::pair<std::string, std::string>>& current,
+                              const EntriesOf& entries) {
+  auto versions = std::make_shared<std::unordered_map<std::string, std::string>>();
+  versions->reserve(current.size());
+  std::vector<const std::pair<std::string, std::string>*> added;
+  bool onlyAdded = last.index && last.versions && last.layers < kMaxSettledLayers;
+  for (const auto& kv : current) {
+    versions->emplace(kv.first, kv.second);
+    if (!onlyAdded) continue;
+    auto was = last.versions->find(kv.first);
+    if (was == last.versions->end()) added.push_back(&kv);
+    else if (was->second != kv.second) onlyAdded = false;  // changed: its old entries must go
+  }
+  // None of the last index's executions is gone when the counts agree.
+  if (onlyAdded && last.versions->size() + added.size() != current.size()) onlyAdded = false;
+
+  auto index = std::make_shared<pipeline::CacheIndex>();
+  auto add = [&](const std::string& key, const std::string& version) {
+    if (auto chunk = entries(key, version)) index->add(std::move(chunk));
+  };
+  SettledIndex next;
+  if (onlyAdded) {
+    index->add(last.index);
+    for (const auto* kv : added) add(kv->first, kv->second);
+    next.layers = last.layers + 1;
+  } else {
+    for (const auto& [key, version] : current) add(key, version);
+  }
+  index->keyByCacheKey();
+  next.index = std::move(index);
+  next.versions = std::move(versions);
+  return next;
+}
+
 }  // namespace sluice::controller

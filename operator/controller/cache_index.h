@@ -3,6 +3,11 @@
 // ran (or was itself a cache hit/reuse) with a cache key. Pure.
 #pragma once
 
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "pipeline/model_json.h"
@@ -16,5 +21,23 @@ std::vector<pipeline::CacheEntry> buildCacheIndex(const std::vector<const pipeli
 // other execution of a caching Pipeline (a few URIs per cached step) instead
 // of the whole parsed object. A status that does not parse has none.
 pipeline::ParseResult<std::vector<pipeline::CacheEntry>> cacheEntriesOf(const web::json::value& execution);
+
+// The cache index of a Pipeline's settled (finished, compacted) executions,
+// kept across reconciles. Executions that settle since the last one are
+// added as a layer over it, keyed; a removal, a changed version or too many
+// layers build it anew from every execution.
+struct SettledIndex {
+  std::shared_ptr<const pipeline::CacheIndex> index;
+  std::shared_ptr<const std::unordered_map<std::string, std::string>> versions;  // key -> resourceVersion in it
+  int layers = 0;
+};
+inline constexpr int kMaxSettledLayers = 32;
+
+using EntriesOf = std::function<std::shared_ptr<const std::vector<pipeline::CacheEntry>>(const std::string& key,
+                                                                                          const std::string& version)>;
+// `current`: (key, resourceVersion) of the settled executions now; `entries`
+// gives one's cache entries (memoized by the caller).
+SettledIndex nextSettledIndex(const SettledIndex& last, const std::vector<std::pair<std::string, std::string>>& current,
+                              const EntriesOf& entries);
 
 }  // namespace sluice::controller

@@ -330,21 +330,25 @@ ReconcileOutcome ExecutionReconciler::writeStatus(const value& object, const val
 std::shared_ptr<const pipeline::CacheIndex> ExecutionReconciler::settledCacheIndex(const std::string& peers) {
   // The count first: a change while building makes the next call build again.
   const uint64_t changes = caches_.executions->compacted_changes(kIndexPlanPeers, peers);
+  SettledIndex last;
   {
     std::lock_guard<std::mutex> lock(settledMu_);
     auto it = settled_.find(peers);
-    if (it != settled_.end() && it->second.changes == changes) return it->second.index;
+    if (it != settled_.end()) {
+      if (it->second.changes == changes) return it->second.settled.index;
+      last = it->second.settled;
+    }
   }
-  auto index = std::make_shared<pipeline::CacheIndex>();
-  for (const auto& [peerKey, version] :
-       caches_.executions->versions_by_index(kIndexPlanPeers, peers, kube::Store::Held::Compacted)) {
-    auto entries = peerCacheEntries_.get(peerKey, version, [&, k = peerKey] { return caches_.executions->get(k); });
-    if (entries) index->add({entries, &entries->value});
-  }
-  index->keyByCacheKey();
+  SettledIndex next = nextSettledIndex(
+      last, caches_.executions->versions_by_index(kIndexPlanPeers, peers, kube::Store::Held::Compacted),
+      [this](const std::string& peerKey, const std::string& version) -> std::shared_ptr<const std::vector<pipeline::CacheEntry>> {
+        auto entries = peerCacheEntries_.get(peerKey, version, [this, peerKey] { return caches_.executions->get(peerKey); });
+        if (!entries) return nullptr;
+        return {entries, &entries->value};  // shared with the memo, not copied
+      });
   std::lock_guard<std::mutex> lock(settledMu_);
-  settled_[peers] = SettledCacheIndex{changes, index};
-  return index;
+  settled_[peers] = SettledCacheIndex{changes, next};
+  return next.index;
 }
 
 void ExecutionReconciler::rememberSettled(const value& object, const pipeline::PipelineExecution& parsed) {

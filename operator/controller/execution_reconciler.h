@@ -13,7 +13,9 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
+#include "controller/cache_index.h"
 #include "controller/controller_metrics.h"
 #include "controller/event_recorder.h"
 #include "controller/parsed_cache.h"
@@ -96,12 +98,12 @@ class ExecutionReconciler {
   // entries, once per version (most are finished, compacted and never change).
   ParsedCache<std::vector<pipeline::CacheEntry>> peerCacheEntries_;
   // The entries of a Pipeline's compacted (settled, finished) executions,
-  // keyed by cache key, by plan-peer index value: built again only when
-  // one of them comes or goes (Store::compacted_changes), so a reconcile
-  // walks only the running ones, however long the history.
+  // by plan-peer index value (cache_index.h): looked at again only when one
+  // of them comes or goes (Store::compacted_changes), so a reconcile walks
+  // only the running ones, however long the history.
   struct SettledCacheIndex {
     uint64_t changes = 0;
-    std::shared_ptr<const pipeline::CacheIndex> index;
+    SettledIndex settled;
   };
   std::shared_ptr<const pipeline::CacheIndex> settledCacheIndex(const std::string& peers);
   std::mutex settledMu_;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "pipeline/cache_key.h"
+
 namespace sluice::controller {
 namespace {
 
@@ -68,6 +70,60 @@ TEST(CacheIndex, EntriesOfOneExecutionFromItsJsonAreWhatTheIndexTakesFromIt) {
   // Whatever a user or the server put there, never a throw: no entries.
   EXPECT_TRUE(cacheEntriesOf(web::json::value::parse(R"({"status":{"steps":7}})")).value.empty());
   EXPECT_TRUE(cacheEntriesOf(web::json::value::string("x")).value.empty());
+}
+
+// The settled index across reconciles: what settles is layered on, what
+// changes or goes makes it anew, and a lookup sees exactly the entries of
+// the executions listed now.
+TEST(CacheIndex, TheSettledIndexFollowsWhatSettlesChangesAndGoes) {
+  int reads = 0;
+  // Each execution "ns/run-N" at version V has one entry with key "k-N", its
+  // end time V (so a changed version shows in what a lookup finds).
+  EntriesOf entries = [&](const std::string& key, const std::string& version) {
+    ++reads;
+    const std::string n = key.substr(key.find('-') + 1);
+    return std::make_shared<const std::vector<CacheEntry>>(
+        std::vector<CacheEntry>{{"k-" + n, key, "Train", {}, {}, std::stoll(version)}});
+  };
+  auto hit = [](const SettledIndex& s, const std::string& key) -> std::string {
+    const CacheEntry* e = findCacheHit(*s.index, key, std::nullopt, 1000000);
+    return e ? e->execution + "@" + std::to_string(e->endTime) : "";
+  };
+  std::vector<std::pair<std::string, std::string>> listed = {{"ns/run-1", "10"}, {"ns/run-2", "20"}};
+  SettledIndex s = nextSettledIndex({}, listed, entries);
+  EXPECT_EQ(s.layers, 0);
+  EXPECT_EQ(reads, 2);
+  EXPECT_EQ(hit(s, "k-1"), "ns/run-1@10");
+
+  listed.push_back({"ns/run-3", "30"});  // one more settles: a layer, one read
+  s = nextSettledIndex(s, listed, entries);
+  EXPECT_EQ(s.layers, 1);
+  EXPECT_EQ(reads, 3);
+  EXPECT_EQ(hit(s, "k-1"), "ns/run-1@10");
+  EXPECT_EQ(hit(s, "k-3"), "ns/run-3@30");
+
+  listed[0].second = "11";  // run-1 changed: built anew, the old entry gone
+  s = nextSettledIndex(s, listed, entries);
+  EXPECT_EQ(s.layers, 0);
+  EXPECT_EQ(hit(s, "k-1"), "ns/run-1@11");
+
+  listed.erase(listed.begin() + 1);  // run-2 deleted
+  s = nextSettledIndex(s, listed, entries);
+  EXPECT_EQ(s.layers, 0);
+  EXPECT_EQ(hit(s, "k-2"), "") << "a deleted execution's entry must not serve";
+  EXPECT_EQ(hit(s, "k-3"), "ns/run-3@30");
+
+  for (int i = 0; i < kMaxSettledLayers; ++i) {  // many settle one by one: layers, then anew
+    listed.push_back({"ns/run-" + std::to_string(100 + i), "5"});
+    s = nextSettledIndex(s, listed, entries);
+    EXPECT_EQ(s.layers, i + 1);
+  }
+  listed.push_back({"ns/run-200", "5"});
+  s = nextSettledIndex(s, listed, entries);
+  EXPECT_EQ(s.layers, 0) << "built anew after kMaxSettledLayers layers";
+  EXPECT_EQ(s.index->size(), listed.size());
+  for (const auto& [key, version] : listed)
+    EXPECT_EQ(hit(s, "k-" + key.substr(key.find('-') + 1)), key + "@" + version) << key;
 }
 
 }  // namespace
