@@ -271,11 +271,13 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
 
   value newStatus = pipeline::toJson(out.status);
   awaitEvents();  // before the status that records their transitions
+  std::vector<pipeline::PlanEvent> unwritten = held ? std::move(held->events) : std::vector<pipeline::PlanEvent>{};
+  unwritten.insert(unwritten.end(), out.events.begin(), out.events.end());
+  for (const auto& e : out.events) log::info(e.message, {{"execution", key}, {"reason", e.reason}});
   auto countEvents = [&] {
-    for (const auto& e : out.events) {
+    for (const auto& e : unwritten) {
       std::string m = stepEventMetric(e.reason);
       if (!m.empty()) metrics_.steps.inc({{"event", m}});
-      log::info(e.message, {{"execution", key}, {"reason", e.reason}});
     }
   };
   if (newStatus != writtenStatus) {
@@ -291,9 +293,8 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
       if (nowSteady < writeBy) {
         {
           std::lock_guard<std::mutex> lock(heldMu_);
-          held_[key] = HeldStatus{object, out.status, writeBy};
+          held_[key] = HeldStatus{object, out.status, writeBy, std::move(unwritten)};
         }
-        countEvents();
         outcome.requeueAfter =
             std::chrono::ceil<std::chrono::milliseconds>(writeBy - nowSteady);
         return outcome;
@@ -367,7 +368,14 @@ void ExecutionReconciler::writeHeldStatuses() {
     kube::ObjectPtr object = caches_.executions->get(key);
     if (!object || (object != h.written && statusOf(*object) != statusOf(*h.written))) continue;
     ReconcileOutcome w = writeStatus(*object, pipeline::toJson(h.status));
-    if (w.retry) log::warn("cannot write a held status at shutdown", {{"execution", key}, {"error", w.error}});
+    if (w.retry) {
+      log::warn("cannot write a held status at shutdown", {{"execution", key}, {"error", w.error}});
+      continue;
+    }
+    for (const auto& e : h.events) {
+      std::string m = stepEventMetric(e.reason);
+      if (!m.empty()) metrics_.steps.inc({{"event", m}});
+    }
   }
 }
 

@@ -80,6 +80,9 @@ class ExecutionReconciler {
     kube::ObjectPtr written;  // the cache's snapshot, shared, not copied
     pipeline::ExecutionStatus status;
     std::chrono::steady_clock::time_point writeBy;
+    // Their transitions' Events are posted; counted in the step metrics
+    // when the status that records them is written.
+    std::vector<pipeline::PlanEvent> events;
   };
   std::optional<HeldStatus> takeHeldStatus(const std::string& key, const kube::ObjectPtr& current);
 
