@@ -31,6 +31,9 @@ bool observedStepChange(const StepStatus* was, const StepStatus& now) {
     case StepPhase::Executing:
       return from == StepPhase::Pending || from == StepPhase::Starting;
     case StepPhase::Succeeded:
+      // A result with a cache key is one other executions may take as a
+      // cache hit: they read it from the stored status, so it is written at once.
+      if (!now.cacheKey.empty()) return false;
       return from == StepPhase::Pending || from == StepPhase::Starting || from == StepPhase::Executing;
     case StepPhase::Skipped:
       return from == StepPhase::Pending && now.reason == "ConditionNotMet";

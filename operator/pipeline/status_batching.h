@@ -10,7 +10,8 @@
 // starting, its pods running and succeeding (their termination messages
 // stay on the pods), a condition step's outcome and the branch it skips.
 // Anything that decides rather than observes (the start and its snapshot, a
-// cache hit, a failure, a stop, a timeout, the end) is written at once.
+// cache hit, a failure, a stop, a timeout, the end) is written at once, and
+// so is a step's success that other executions may take as a cache hit.
 #pragma once
 
 #include <vector>
