@@ -351,8 +351,9 @@ int runOperator(const OperatorFlags& flags, const std::function<void()>& waitFor
     if (execPool) execPool->stop();
     if (pipelinePool) pipelinePool->stop();
   }
-  // Still the leader: nobody else has written these executions since.
-  if (!lostLeadership) execReconciler.writeHeldStatuses();
+  // Only while still leading (or without election): a new leader plans
+  // from what is stored, and these are only observations it makes again.
+  if (!lostLeadership && leading) execReconciler.writeHeldStatuses();
   if (elector) elector->stop();  // releases the lease so a standby takes over at once
   pipelines.stop();
   executions.stop();
