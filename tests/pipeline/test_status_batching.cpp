@@ -3,6 +3,8 @@
 // the Jobs and pods if the operator died before writing it.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "fixtures_abalone.h"
 #include "plan.h"
 #include "status_batching.h"
@@ -38,6 +40,16 @@ std::vector<Round> runBatching(Simulation& sim, int maxRounds = 100) {
 std::vector<std::string> reasonsOf(const std::vector<PlanEvent>& events) {
   std::vector<std::string> out;
   for (const auto& e : events) out.push_back(e.reason);
+  return out;
+}
+
+// The rounds whose plan posted an Event with this reason.
+std::vector<const Round*> roundsWith(const std::vector<Round>& rounds, const std::string& reason) {
+  std::vector<const Round*> out;
+  for (const auto& r : rounds) {
+    const auto reasons = reasonsOf(r.out.events);
+    if (std::find(reasons.begin(), reasons.end(), reason) != reasons.end()) out.push_back(&r);
+  }
   return out;
 }
 
@@ -91,15 +103,9 @@ TEST(StatusBatching, AFailureIsWrittenAtOnce) {
   sim.scripts["Train"].failuresBeforeSuccess = 10;
   const auto rounds = runBatching(sim);
   ASSERT_EQ(sim.execution.status.phase, ExecutionPhase::Failed);
-  bool sawStepFailed = false;
-  for (const auto& r : rounds) {
-    const auto reasons = reasonsOf(r.out.events);
-    if (std::find(reasons.begin(), reasons.end(), "StepFailed") != reasons.end()) {
-      sawStepFailed = true;
-      EXPECT_FALSE(r.batched);
-    }
-  }
-  EXPECT_TRUE(sawStepFailed);
+  const auto failing = roundsWith(rounds, "StepFailed");
+  EXPECT_FALSE(failing.empty());
+  for (const Round* r : failing) EXPECT_FALSE(r->batched);
 }
 
 TEST(StatusBatching, AStopIsWrittenAtOnce) {
@@ -124,15 +130,9 @@ TEST(StatusBatching, ACacheHitIsWrittenAtOnce) {
   sim.scripts["Evaluate"].properties = {{"mse", "4.2"}};
   sim.cacheIndex = cacheIndexOf({first.execution});
   const auto rounds = runBatching(sim);
-  bool sawHit = false;
-  for (const auto& r : rounds) {
-    const auto reasons = reasonsOf(r.out.events);
-    if (std::find(reasons.begin(), reasons.end(), "CacheHit") != reasons.end()) {
-      sawHit = true;
-      EXPECT_FALSE(r.batched);
-    }
-  }
-  EXPECT_TRUE(sawHit);
+  const auto hits = roundsWith(rounds, "CacheHit");
+  EXPECT_FALSE(hits.empty());
+  for (const Round* r : hits) EXPECT_FALSE(r->batched);
   // Once written, the hit is no longer a change: later rounds may batch again.
   EXPECT_TRUE(std::any_of(rounds.begin(), rounds.end(), [](const Round& r) { return r.batched; }));
 }

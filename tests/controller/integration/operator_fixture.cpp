@@ -39,6 +39,30 @@ int kubectl(const std::vector<std::string>& args, std::string* out = nullptr) {
 
 }  // namespace
 
+std::string execYaml(const std::string& name, const std::string& pipeline, const std::string& extraSpec) {
+  return "apiVersion: sluice.dev/v1alpha1\nkind: PipelineExecution\nmetadata: {name: " + name +
+         "}\nspec:\n  pipelineRef: {name: " + pipeline + "}\n" + extraSpec;
+}
+
+std::string linearPipelineYaml(const std::string& name, int steps) {
+  std::string yaml = "apiVersion: sluice.dev/v1alpha1\nkind: Pipeline\nmetadata: {name: " + name +
+                     "}\nspec:\n  defaults: {serviceAccountName: pipeline-steps}\n  steps:\n";
+  for (int i = 0; i < steps; ++i) {
+    const std::string step(1, static_cast<char>('A' + i)), image(1, static_cast<char>('a' + i));
+    yaml += "  - {name: " + step + ", container: {image: registry.example/" + image + ":1}" +
+            (i > 0 ? ", dependsOn: [" + std::string(1, static_cast<char>('A' + i - 1)) + "]" : "") + "}\n";
+  }
+  return yaml;
+}
+
+FakeKubelet::Script holding(const std::string& held) {
+  return [held](const std::string& step) {
+    StepBehaviour b;
+    b.hold = step == held;
+    return b;
+  };
+}
+
 std::string readFile(const std::string& path) {
   std::ifstream f(path);
   std::stringstream ss;

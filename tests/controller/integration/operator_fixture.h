@@ -20,6 +20,13 @@ std::string readFile(const std::string& path);
 // How many lines of a text file (e.g. a process log) contain `needle`.
 int linesWith(const std::string& path, const std::string& needle);
 
+// A PipelineExecution of `pipeline` as YAML; extraSpec goes under spec.
+std::string execYaml(const std::string& name, const std::string& pipeline, const std::string& extraSpec = "");
+// A Pipeline of `steps` container steps A, B, C, ... in a line, as YAML.
+std::string linearPipelineYaml(const std::string& name, int steps);
+// A kubelet script that leaves `held`'s pod unfinished and finishes the others.
+FakeKubelet::Script holding(const std::string& held);
+
 template <typename Pred>
 bool eventually(Pred pred, std::chrono::milliseconds timeout = std::chrono::seconds(60)) {
   auto deadline = std::chrono::steady_clock::now() + timeout;

@@ -22,20 +22,6 @@ using sluice::controller::stringAt;
 
 using web::json::value;
 
-std::string execYaml(const std::string& name, const std::string& pipeline, const std::string& extraSpec = "") {
-  return "apiVersion: sluice.dev/v1alpha1\nkind: PipelineExecution\nmetadata: {name: " + name +
-         "}\nspec:\n  pipelineRef: {name: " + pipeline + "}\n" + extraSpec;
-}
-
-// A kubelet script that leaves `held`'s pod Running and finishes the others.
-FakeKubelet::Script holding(const std::string& held) {
-  return [held](const std::string& step) {
-    StepBehaviour b;
-    b.hold = step == held;
-    return b;
-  };
-}
-
 StepBehaviour abaloneScript(const std::string& step) {
   StepBehaviour b;
   if (step == "Evaluate") b.properties["mse"] = "4.37";

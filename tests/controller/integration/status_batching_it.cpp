@@ -5,6 +5,7 @@
 // Event missing.
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <thread>
@@ -20,24 +21,7 @@ using web::json::value;
 
 const kube::Resource kExecutions{"sluice.dev", "v1alpha1", "pipelineexecutions", true};
 
-const std::string kSixSteps = R"(apiVersion: sluice.dev/v1alpha1
-kind: Pipeline
-metadata: {name: six}
-spec:
-  defaults: {serviceAccountName: pipeline-steps}
-  steps:
-  - {name: A, container: {image: registry.example/a:1}}
-  - {name: B, container: {image: registry.example/b:1}, dependsOn: [A]}
-  - {name: C, container: {image: registry.example/c:1}, dependsOn: [B]}
-  - {name: D, container: {image: registry.example/d:1}, dependsOn: [C]}
-  - {name: E, container: {image: registry.example/e:1}, dependsOn: [D]}
-  - {name: F, container: {image: registry.example/f:1}, dependsOn: [E]}
-)";
-
-std::string execYaml(const std::string& name, const std::string& pipeline) {
-  return "apiVersion: sluice.dev/v1alpha1\nkind: PipelineExecution\nmetadata: {name: " + name +
-         "}\nspec:\n  pipelineRef: {name: " + pipeline + "}\n";
-}
+const std::string kSixSteps = linearPipelineYaml("six", 6);
 
 // Counts the distinct statuses the server stored for one execution, from a
 // watch started before it exists.
@@ -140,35 +124,30 @@ TEST_F(OperatorTest, ShortStepsShareStatusWritesAndEveryStepIsStillRecorded) {
   EXPECT_LT(writes["batched"], writes["at-once"]);
 }
 
-// Starts `name` under an operator that holds changes for a minute, and waits
+// An operator (log `logName`) that holds changes for a minute runs "held"
 // until A has succeeded and B's Job exists (its pod held Pending): both
 // held, not written.
-void runUntilBHeld(const std::function<void(const std::string&)>& apply,
-                   const std::function<value(const std::string&)>& execution, FakeKubelet& kubelet) {
-  apply(execYaml("held", "six"));
-  ASSERT_TRUE(eventually([&] {
-    const auto started = kubelet.stepsStarted();
-    return std::find(started.begin(), started.end(), "B") != started.end();
-  }));
-  std::this_thread::sleep_for(std::chrono::seconds(1));  // the operator has seen A's pod succeed
-  const value stored = execution("held");
-  const value* a = nullptr;
-  for (const auto& s : stored.at("status").at("steps").as_array())
-    if (stringAt(s, {"name"}) == "A") a = &s;
-  ASSERT_NE(a, nullptr);
-  ASSERT_NE(stringAt(*a, {"phase"}), "Succeeded") << "A's success is held, not written yet: " << stored.serialize();
-}
+class HeldStatusTest : public OperatorTest {
+ protected:
+  void runUntilBHeld(const std::string& logName) {
+    apply(kSixSteps);
+    startKubelet(holding("B"));
+    startOperator(logName, {"--status-batch-period=60s"});
+    apply(execYaml("held", "six"));
+    ASSERT_TRUE(eventually([&] {
+      const auto started = kubelet_->stepsStarted();
+      return std::find(started.begin(), started.end(), "B") != started.end();
+    }));
+    std::this_thread::sleep_for(std::chrono::seconds(1));  // the operator has seen A's pod succeed
+    const value stored = execution("held");
+    const value* a = stepStatus(stored, "A");
+    ASSERT_NE(a, nullptr);
+    ASSERT_NE(stringAt(*a, {"phase"}), "Succeeded") << "A's success is held, not written yet: " << stored.serialize();
+  }
+};
 
-TEST_F(OperatorTest, SigtermWritesTheStatusItHolds) {
-  apply(kSixSteps);
-  startKubelet([](const std::string& step) {
-    StepBehaviour b;
-    b.hold = step == "B";
-    return b;
-  });
-  startOperator("operator", {"--status-batch-period=60s"});
-  runUntilBHeld([this](const std::string& y) { apply(y); }, [this](const std::string& n) { return execution(n); },
-                *kubelet_);
+TEST_F(HeldStatusTest, SigtermWritesTheStatusItHolds) {
+  runUntilBHeld("operator");
   if (HasFatalFailure()) return;
   EXPECT_EQ(stopOperator(), 0);
   const value run = execution("held");
@@ -177,16 +156,8 @@ TEST_F(OperatorTest, SigtermWritesTheStatusItHolds) {
   EXPECT_FALSE(stringAt(*stepStatus(run, "B"), {"jobName"}).empty());
 }
 
-TEST_F(OperatorTest, AKilledOperatorsHeldStatusIsPlannedAgainWithoutLosingAnEvent) {
-  apply(kSixSteps);
-  startKubelet([](const std::string& step) {
-    StepBehaviour b;
-    b.hold = step == "B";
-    return b;
-  });
-  startOperator("first", {"--status-batch-period=60s"});
-  runUntilBHeld([this](const std::string& y) { apply(y); }, [this](const std::string& n) { return execution(n); },
-                *kubelet_);
+TEST_F(HeldStatusTest, AKilledOperatorsHeldStatusIsPlannedAgainWithoutLosingAnEvent) {
+  runUntilBHeld("first");
   if (HasFatalFailure()) return;
   operator_->signal(SIGKILL);
   EXPECT_EQ(operator_->wait(10000), 128 + SIGKILL);
