@@ -33,6 +33,7 @@
 #include "process.h"
 #include "proc_usage.h"
 #include "reference_controller.h"
+#include "request_costs.h"
 #include "stats.h"
 #include "step_harness.h"
 #include "watch_loop.h"
@@ -72,6 +73,10 @@ struct Options {
   // cache index of all the Pipeline's executions (with --history, of every
   // retained one too).
   bool cached = false;
+  // --request-costs: after each round, what each kind of request Sluice
+  // sends costs the control plane when sent alone, and the throughput bound
+  // those requests put on Sluice against the ceiling (request_costs.h).
+  bool request_costs = false;
 };
 
 const kube::Resource kPipelines{"sluice.dev", "v1alpha1", "pipelines", true};
@@ -141,6 +146,7 @@ bool parseArgs(int argc, char** argv, Options& o) {
     else if (a == "--operator-arg" && i + 1 < argc) o.operator_args.push_back(argv[++i]);
     else if (a == "--print-transitions") o.print_transitions = true;
     else if (a == "--cached") o.cached = true;
+    else if (a == "--request-costs") o.request_costs = true;
     else if (a == "--history" && i + 1 < argc) {
       std::string list = argv[++i];
       ok = true;
@@ -161,7 +167,7 @@ bool parseArgs(int argc, char** argv, Options& o) {
                    "                      [--harness-threads N] [--operator-workers N] [--keep-namespace]\n"
                    "                      [--rounds N] [--ceiling-workers N] [--no-ceiling] [--operator PATH]\n"
                    "                      [--history N,N,...] [--full-cluster] [--operator-arg ARG]...\n"
-                   "                      [--print-transitions] [--cached]\n";
+                   "                      [--print-transitions] [--cached] [--request-costs]\n";
       return false;
     }
   }
@@ -276,6 +282,9 @@ struct RunFigures {
   // API server, etcd, and this process (the harness; for the ceiling also
   // the reference controller). 0 when unavailable.
   double apiserverMsPerStep = 0, etcdMsPerStep = 0, benchMsPerStep = 0;
+  // The operator's API requests per step, by apiserver_request_total row
+  // (WATCH left out); empty when the metric was unavailable.
+  std::map<std::string, double> requestsPerStep;
 };
 
 // CPU seconds so far of the test control plane's API server and etcd (their
@@ -589,6 +598,7 @@ RunFigures runSluice(const std::shared_ptr<kube::Client>& client, const std::str
       const std::string resource = target.substr(0, target.find('/'));
       if (operatorResources.count(resource)) {
         opTotal += v;
+        if (f.steps > 0) f.requestsPerStep[k] = static_cast<double>(v) / f.steps;
         breakdown += "    " + k + " " + std::to_string(v) + "\n";
       } else {
         otherTotal += v;
@@ -682,6 +692,80 @@ std::string ratioSpread(const std::vector<double>& ratios) {
   char buf[128];
   std::snprintf(buf, sizeof buf, "%.2fx (min %.2f, max %.2f over %zu rounds)", s.median, s.min, s.max, s.count);
   return buf;
+}
+
+// The two throughput bounds of one round (0 when not measured): with the
+// requests Sluice sent, and with the fewest status writes its contract
+// allows (the start and the end of each execution), and with those and no
+// Events for step transitions (what issue 15's one Event per transition
+// costs).
+struct RequestBounds {
+  double asSent = 0, fewestStatusWrites = 0, withoutStepEvents = 0;
+};
+
+// --request-costs: prices Sluice's requests of this round (measured alone in
+// `costNs`, with the status x000 wrote in `sluiceNs`) and prints the bound
+// they put on its throughput against this round's ceiling.
+RequestBounds printRequestCostBound(const std::shared_ptr<kube::Client>& client, const std::string& costNs,
+                                    const std::string& sluiceNs, const Options& opt, const RunFigures& ceiling,
+                                    const RunFigures& sluice, int round) {
+  RequestBounds bounds;
+  auto seed = client->get(kExecutions, sluiceNs, "x000");
+  if (!seed.ok() || !seed.value().has_field("status")) {
+    printLine("request costs: cannot read x000's status: " + (seed.ok() ? "none" : seed.error().to_string()));
+    return bounds;
+  }
+  std::string error;
+  const auto costs = measureRequestCosts(client, costNs, seed.value().at("status"), 6, 50, [] {
+    const ClusterCpu c = readClusterCpu();
+    return ControlPlaneCpu{c.apiserver, c.etcd};
+  }, &error);
+  if (!error.empty()) {
+    printLine("request costs: " + error);
+    return bounds;
+  }
+  char buf[512];
+  for (const auto& [key, cost] : costs) {
+    std::snprintf(buf, sizeof buf,
+                  "round %d: one %-30s kube-apiserver %.2f ms (min %.2f, max %.2f), etcd %.2f ms (min %.2f, max "
+                  "%.2f) over %zu batches sent alone",
+                  round, key.c_str(), cost.apiserverMs.median, cost.apiserverMs.min, cost.apiserverMs.max,
+                  cost.etcdMs.median, cost.etcdMs.min, cost.etcdMs.max, cost.apiserverMs.count);
+    printLine(buf);
+  }
+  const double ceilingCpu = ceiling.apiserverMsPerStep + ceiling.etcdMsPerStep + ceiling.benchMsPerStep;
+  if (ceiling.apiserverMsPerStep <= 0 || sluice.requestsPerStep.empty()) {
+    printLine("request costs: no bound (the ceiling's CPU or Sluice's request tally is unavailable)");
+    return bounds;
+  }
+  std::vector<std::string> unpriced;
+  const double extra = extraCpuMsPerStep(sluice.requestsPerStep, costs, &unpriced);
+  std::map<std::string, double> fewest = sluice.requestsPerStep;
+  fewest["PUT pipelineexecutions/status"] = 2.0 / opt.steps;  // the start and the end
+  const double extraFewest = extraCpuMsPerStep(fewest, costs, nullptr);
+  // Two transitions per step (started, succeeded) have an Event each; the
+  // rest are the execution's own.
+  std::map<std::string, double> noStepEvents = fewest;
+  noStepEvents["POST events"] = std::max(0.0, noStepEvents["POST events"] - 2.0);
+  bounds.withoutStepEvents = throughputBound(ceilingCpu, extraCpuMsPerStep(noStepEvents, costs, nullptr));
+  bounds.asSent = throughputBound(ceilingCpu, extra);
+  bounds.fewestStatusWrites = throughputBound(ceilingCpu, extraFewest);
+  std::string skipped;
+  for (const auto& k : unpriced) skipped += (skipped.empty() ? "" : ", ") + k;
+  std::snprintf(buf, sizeof buf,
+                "round %d: the ceiling's step costs %.2f ms of CPU (API server, etcd, harness, reference controller; "
+                "%.2f cores busy); Sluice's requests beyond one Job per step cost %.2f ms more%s%s",
+                round, ceilingCpu, ceilingCpu * ceiling.throughput() / 1000.0, extra,
+                skipped.empty() ? "" : ", not priced: ", skipped.c_str());
+  printLine(buf);
+  std::snprintf(buf, sizeof buf,
+                "round %d: bound on sluice / ceiling throughput for an operator that costs no more CPU than the "
+                "reference controller: %.2fx with the requests it sent, %.2fx with only the start and end status "
+                "writes, %.2fx with those and no step Events (measured: %.2fx)",
+                round, bounds.asSent, bounds.fewestStatusWrites, bounds.withoutStepEvents,
+                ceiling.throughput() > 0 ? sluice.throughput() / ceiling.throughput() : 0.0);
+  printLine(buf);
+  return bounds;
 }
 
 int run(const Options& opt) {
@@ -823,6 +907,7 @@ int run(const Options& opt) {
 
   // 2. Rounds: the ceiling, then the operator, each alone on the cluster.
   std::vector<double> throughputRatio, transitionRatio, transitionP99Ratio, sluiceVsFloor;
+  std::vector<double> boundAsSent, boundFewest, boundNoStepEvents;
   for (int round = 1; round <= opt.rounds && allComplete; ++round) {
     printLine("");
     printLine("-- round " + std::to_string(round) + "/" + std::to_string(opt.rounds));
@@ -862,6 +947,16 @@ int run(const Options& opt) {
         printLine(buf);
       }
     }
+    if (opt.request_costs && !opt.no_ceiling && ceiling.complete && sluice.complete) {
+      const std::string costNs = fresh("r" + std::to_string(round));
+      if (costNs.empty()) break;
+      const RequestBounds b = printRequestCostBound(client, costNs, ns, opt, ceiling, sluice, round);
+      if (b.asSent > 0) {
+        boundAsSent.push_back(b.asSent);
+        boundFewest.push_back(b.fewestStatusWrites);
+        boundNoStepEvents.push_back(b.withoutStepEvents);
+      }
+    }
     if (floorRt.count && sluice.transition.count) {
       sluiceVsFloor.push_back(sluice.transition.median / floorRt.median);
       std::snprintf(buf, sizeof buf, "round %d: sluice transition median / floor median = %.2f / %.2f ms = %.1fx",
@@ -876,6 +971,12 @@ int run(const Options& opt) {
     printLine("  throughput, sluice / ceiling:        " + ratioSpread(throughputRatio));
     printLine("  transition median, sluice / ceiling: " + ratioSpread(transitionRatio));
     printLine("  transition p99, sluice / ceiling:    " + ratioSpread(transitionP99Ratio));
+    if (!boundAsSent.empty()) {
+      printLine("  throughput bound from request costs (operator as cheap as the reference controller):");
+      printLine("    with the requests Sluice sent:     " + ratioSpread(boundAsSent));
+      printLine("    with start + end status writes:    " + ratioSpread(boundFewest));
+      printLine("    and without step Events:           " + ratioSpread(boundNoStepEvents));
+    }
   }
   printLine("  transition median, sluice / floor:   " + ratioSpread(sluiceVsFloor));
   cleanup();
