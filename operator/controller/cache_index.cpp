@@ -68,4 +68,11 @@ SettledIndex nextSettledIndex(const SettledIndex& last, const std::vector<std::p
   return next;
 }
 
+void dropSettledWithoutExecutions(SettledIndexes& indexes, const std::string& keep,
+                                  const std::function<uint64_t(const std::string&)>& changesOf) {
+  for (auto it = indexes.begin(); it != indexes.end();) {
+    it = it->first != keep && changesOf(it->first) == 0 ? indexes.erase(it) : std::next(it);
+  }
+}
+
 }  // namespace sluice::controller

@@ -3,7 +3,9 @@
 // ran (or was itself a cache hit/reuse) with a cache key. Pure.
 #pragma once
 
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -39,5 +41,21 @@ using EntriesOf = std::function<std::shared_ptr<const std::vector<pipeline::Cach
 // gives one's cache entries (memoized by the caller).
 SettledIndex nextSettledIndex(const SettledIndex& last, const std::vector<std::pair<std::string, std::string>>& current,
                               const EntriesOf& entries);
+
+// The settled indexes of a namespace's caching Pipelines, by plan-peer index
+// value, each with the Store::compacted_changes figure it was built at.
+struct SettledAt {
+  uint64_t changes = 0;
+  SettledIndex settled;
+};
+using SettledIndexes = std::map<std::string, SettledAt>;
+
+// Drops the indexes of Pipelines that have no execution left (`changesOf`
+// gives 0, as Store::compacted_changes does for a value that lists nothing),
+// but never `keep`: no reconcile asks for them again, so they would hold
+// their entries until a restart. Dropping one is always safe: the next
+// reconcile that needs it builds it anew.
+void dropSettledWithoutExecutions(SettledIndexes& indexes, const std::string& keep,
+                                  const std::function<uint64_t(const std::string&)>& changesOf);
 
 }  // namespace sluice::controller

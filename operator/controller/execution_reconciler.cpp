@@ -142,14 +142,13 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
     // only a version not read before is read from the store. For the cache
     // index, the compacted ones come prebuilt (settledCacheIndex).
     const std::string peers = planPeerIndexKey(exec);
-    auto load = [this](const std::string& k) { return [this, k] { return caches_.executions->get(k); }; };
     if (needCacheIndex) {
       // The running ones first, then the settled: one settling in between
       // is then in both (harmless), never in neither.
       using Held = kube::Store::Held;
       for (const auto& [peerKey, version] : caches_.executions->versions_by_index(kIndexPlanPeers, peers, Held::Uncompacted)) {
         if (peerKey == key) continue;  // itself
-        if (auto entries = peerCacheEntries_.get(peerKey, version, load(peerKey)))
+        if (auto entries = peerCacheEntries_.get(peerKey, version, loadExecution(peerKey)))
           in.cacheIndex.add({entries, &entries->value});  // shared with the memo, not copied
       }
       in.cacheIndex.add(settledCacheIndex(peers));
@@ -157,7 +156,7 @@ ReconcileOutcome ExecutionReconciler::reconcile(const std::string& key) {
     if (needSources) {
       for (const auto& [peerKey, version] : caches_.executions->versions_by_index(kIndexPlanPeers, peers)) {
         if (peerKey == key) continue;  // itself
-        if (auto parsedPeer = parsedExecutions_.get(peerKey, version, load(peerKey)))
+        if (auto parsedPeer = parsedExecutions_.get(peerKey, version, loadExecution(peerKey)))
           in.otherExecutions.push_back(parsedPeer->value);  // a broken one simply never qualifies as a source
       }
     }
@@ -343,13 +342,23 @@ std::shared_ptr<const pipeline::CacheIndex> ExecutionReconciler::settledCacheInd
   SettledIndex next = nextSettledIndex(
       last, caches_.executions->versions_by_index(kIndexPlanPeers, peers, kube::Store::Held::Compacted),
       [this](const std::string& peerKey, const std::string& version) -> std::shared_ptr<const std::vector<pipeline::CacheEntry>> {
-        auto entries = peerCacheEntries_.get(peerKey, version, [this, peerKey] { return caches_.executions->get(peerKey); });
+        auto entries = peerCacheEntries_.get(peerKey, version, loadExecution(peerKey));
         if (!entries) return nullptr;
         return {entries, &entries->value};  // shared with the memo, not copied
       });
   std::lock_guard<std::mutex> lock(settledMu_);
-  settled_[peers] = SettledCacheIndex{changes, next};
+  settled_[peers] = SettledAt{changes, next};
+  // Rebuilds are rare (an execution of a caching Pipeline settled or went):
+  // the moment to let go of the indexes of Pipelines whose executions are
+  // all gone.
+  dropSettledWithoutExecutions(settled_, peers, [this](const std::string& other) {
+    return caches_.executions->compacted_changes(kIndexPlanPeers, other);
+  });
   return next.index;
+}
+
+std::function<kube::ObjectPtr()> ExecutionReconciler::loadExecution(const std::string& key) const {
+  return [this, key] { return caches_.executions->get(key); };
 }
 
 void ExecutionReconciler::rememberSettled(const value& object, const pipeline::PipelineExecution& parsed) {

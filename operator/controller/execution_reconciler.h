@@ -104,13 +104,11 @@ class ExecutionReconciler {
   // by plan-peer index value (cache_index.h): looked at again only when one
   // of them comes or goes (Store::compacted_changes), so a reconcile walks
   // only the running ones, however long the history.
-  struct SettledCacheIndex {
-    uint64_t changes = 0;
-    SettledIndex settled;
-  };
   std::shared_ptr<const pipeline::CacheIndex> settledCacheIndex(const std::string& peers);
   std::mutex settledMu_;
-  std::map<std::string, SettledCacheIndex> settled_;
+  SettledIndexes settled_;
+  // Reads `key` from the execution store when a memo misses.
+  std::function<kube::ObjectPtr()> loadExecution(const std::string& key) const;
   std::chrono::milliseconds statusBatchPeriod_;
   std::mutex heldMu_;
   std::map<std::string, HeldStatus> held_;  // by key

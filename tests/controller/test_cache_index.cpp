@@ -126,5 +126,28 @@ TEST(CacheIndex, TheSettledIndexFollowsWhatSettlesChangesAndGoes) {
     EXPECT_EQ(hit(s, "k-" + key.substr(key.find('-') + 1)), key + "@" + version) << key;
 }
 
+TEST(CacheIndex, IndexesOfPipelinesWithNoExecutionLeftAreDroppedButNeverTheOneAskedFor) {
+  SettledIndexes indexes;
+  SettledIndex some;
+  some.index = std::make_shared<pipeline::CacheIndex>();
+  indexes["ns/gone"] = SettledAt{3, some};
+  indexes["ns/alive"] = SettledAt{5, some};
+  indexes["ns/asked"] = SettledAt{7, some};
+  // What Store::compacted_changes says now: "ns/gone" and "ns/asked" list
+  // no execution any more.
+  const std::map<std::string, uint64_t> now = {{"ns/alive", 9}};
+  std::vector<std::string> askedAbout;
+  dropSettledWithoutExecutions(indexes, "ns/asked", [&](const std::string& peers) {
+    askedAbout.push_back(peers);
+    auto it = now.find(peers);
+    return it == now.end() ? uint64_t{0} : it->second;
+  });
+  EXPECT_EQ(indexes.count("ns/gone"), 0u);
+  ASSERT_EQ(indexes.count("ns/alive"), 1u);
+  EXPECT_EQ(indexes.at("ns/alive").changes, 5u);  // kept as it was: the next reconcile of it decides
+  EXPECT_EQ(indexes.count("ns/asked"), 1u);       // being built right now
+  EXPECT_EQ(askedAbout, (std::vector<std::string>{"ns/alive", "ns/gone"}));
+}
+
 }  // namespace
 }  // namespace sluice::controller
