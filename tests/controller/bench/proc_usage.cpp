@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -45,6 +46,33 @@ ProcUsage readProcUsage(int pid) {
   }
   u.ok = true;
   return u;
+}
+
+namespace {
+
+double cpuSecondsOfPidFile(const std::string& path) {
+  std::ifstream in(path);
+  int pid = 0;
+  if (!(in >> pid) || pid <= 0) return -1;
+  const ProcUsage u = readProcUsage(pid);
+  return u.ok ? u.user_seconds + u.system_seconds : -1;
+}
+
+std::string runDir() {
+  const char* run = std::getenv("SLUICE_TESTENV_RUN");
+  return run && *run ? run : "/tmp/sluice-testenv";
+}
+
+}  // namespace
+
+ClusterCpu readClusterCpu() {
+  ClusterCpu c;
+  const std::string run = runDir();
+  c.apiserver = cpuSecondsOfPidFile(run + "/pids/kube-apiserver.pid");
+  c.etcd = cpuSecondsOfPidFile(run + "/pids/etcd.pid");
+  const ProcUsage self = readProcUsage(static_cast<int>(getpid()));
+  if (self.ok) c.bench = self.user_seconds + self.system_seconds;
+  return c;
 }
 
 }  // namespace sluice::bench

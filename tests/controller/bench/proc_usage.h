@@ -16,4 +16,12 @@ struct ProcUsage {
 
 ProcUsage readProcUsage(int pid);
 
+// CPU seconds so far of the test control plane's API server and etcd (their
+// pid files under $SLUICE_TESTENV_RUN, as tests/cluster/up.sh writes them)
+// and of this process; -1 where unreadable.
+struct ClusterCpu {
+  double apiserver = -1, etcd = -1, bench = -1;
+};
+ClusterCpu readClusterCpu();
+
 }  // namespace sluice::bench

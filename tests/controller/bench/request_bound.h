@@ -32,4 +32,20 @@ double extraCpuMsPerStep(const std::map<std::string, double>& requestsPerStep,
 // when both saturate the same CPUs: c / (c + extra).
 double throughputBound(double ceilingCpuMsPerStep, double extraMsPerStep);
 
+// The bounds for one round's controller and for lighter hypothetical ones,
+// 0 where not computed.
+struct RequestBounds {
+  double asSent = 0;              // the requests it sent
+  double startEndStatusOnly = 0;  // the same, with status written only at each execution's start and end
+  double withoutStepEvents = 0;   // that, and no Event for a step's start or success
+  double stepEventsOnly = 0;      // one Job and one Event per step transition (two) per step, nothing else
+};
+
+// `requestsPerStep`: the controller's tally per step; `steps`: steps per
+// execution (for the start + end status writes). Kinds in the tally without
+// a cost go to *unpriced (once, from the as-sent set).
+RequestBounds boundsFor(const std::map<std::string, double>& requestsPerStep, int steps,
+                        const std::map<std::string, RequestCost>& costs, double ceilingCpuMsPerStep,
+                        std::vector<std::string>* unpriced);
+
 }  // namespace sluice::bench

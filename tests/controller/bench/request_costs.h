@@ -3,7 +3,6 @@
 // batches on an otherwise idle cluster (request_bound.h turns it into a bound).
 #pragma once
 
-#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -14,22 +13,21 @@
 
 namespace sluice::bench {
 
-// CPU seconds so far of kube-apiserver and etcd.
-struct ControlPlaneCpu {
-  double apiserver = -1, etcd = -1;
-};
-
 // Keyed like apiserver_request_total rows ("POST events",
 // "PUT pipelineexecutions/status", ...), plus "GET namespaces", the cheapest
 // request there is, for scale. Sends `batches` x `perBatch` of each kind into
-// `ns` (kinds interleaved batch by batch, so drift in the machine's load hits
-// all alike). `executionStatus` is the status a real finished execution
-// wrote (the status PUTs send it with one step's phase flipped each time).
-// *error is set, and the map is partial, when a request fails.
+// `ns`, one at a time on one client (kinds interleaved batch by batch, so
+// drift in the machine's load hits all alike), and reads the API server's
+// and etcd's CPU time around each batch (readClusterCpu). Costs measured
+// alone like this leave out what concurrency adds or saves (contention, GC
+// shared between requests). `executionStatus` is the status a real finished
+// execution wrote: every status PUT sends it with one step's phase changed
+// from the last PUT's (an unchanged object would be no write at all). The
+// label PATCH goes to an execution without status, as the operator's does
+// (its first reconcile, with a resourceVersion precondition). On failure
+// *error is set and the map is empty.
 std::map<std::string, RequestCost> measureRequestCosts(const std::shared_ptr<kube::Client>& client,
                                                        const std::string& ns, const web::json::value& executionStatus,
-                                                       int batches, int perBatch,
-                                                       const std::function<ControlPlaneCpu()>& readCpu,
-                                                       std::string* error);
+                                                       int batches, int perBatch, std::string* error);
 
 }  // namespace sluice::bench
