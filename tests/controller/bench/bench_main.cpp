@@ -698,9 +698,10 @@ RequestBounds printRequestCostBound(const std::shared_ptr<kube::Client>& client,
   for (const auto& [key, cost] : costs) {
     std::snprintf(buf, sizeof buf,
                   "round %d: one %-30s kube-apiserver %.2f ms (min %.2f, max %.2f), etcd %.2f ms (min %.2f, max "
-                  "%.2f) over %zu batches sent alone",
+                  "%.2f), the sending kube client %.2f ms (min %.2f, max %.2f) over %zu batches sent alone",
                   round, key.c_str(), cost.apiserverMs.median, cost.apiserverMs.min, cost.apiserverMs.max,
-                  cost.etcdMs.median, cost.etcdMs.min, cost.etcdMs.max, cost.apiserverMs.count);
+                  cost.etcdMs.median, cost.etcdMs.min, cost.etcdMs.max, cost.clientMs.median, cost.clientMs.min,
+                  cost.clientMs.max, cost.apiserverMs.count);
     printLine(buf);
   }
   if (ceiling.apiserverMsPerStep <= 0 || sluice.apiserverMsPerStep <= 0 || sluice.requestsPerStep.empty()) {

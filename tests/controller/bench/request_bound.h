@@ -16,6 +16,9 @@ namespace sluice::bench {
 struct RequestCost {
   Summary apiserverMs;  // per request, one sample per batch
   Summary etcdMs;
+  // The sending client's own CPU per request (this process: the same kube
+  // client the operator uses); not part of the control plane's cost.
+  Summary clientMs;
   double totalMs() const { return apiserverMs.median + etcdMs.median; }
 };
 

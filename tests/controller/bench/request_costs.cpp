@@ -100,7 +100,7 @@ std::map<std::string, RequestCost> measureRequestCosts(const std::shared_ptr<kub
        }},
   };
 
-  std::map<std::string, std::vector<double>> apiserverMs, etcdMs;
+  std::map<std::string, std::vector<double>> apiserverMs, etcdMs, clientMs;
   std::map<std::string, int> sent;
   for (int b = 0; b < batches; ++b) {
     for (const auto& kind : kinds) {
@@ -122,10 +122,12 @@ std::map<std::string, RequestCost> measureRequestCosts(const std::shared_ptr<kub
       }
       apiserverMs[kind.key].push_back((after.apiserver - before.apiserver) * 1000.0 / perBatch);
       etcdMs[kind.key].push_back((after.etcd - before.etcd) * 1000.0 / perBatch);
+      clientMs[kind.key].push_back((after.bench - before.bench) * 1000.0 / perBatch);
     }
   }
   for (const auto& kind : kinds) {
-    costs[kind.key] = RequestCost{summarize(apiserverMs[kind.key]), summarize(etcdMs[kind.key])};
+    costs[kind.key] = RequestCost{summarize(apiserverMs[kind.key]), summarize(etcdMs[kind.key]),
+                                  summarize(clientMs[kind.key])};
   }
   return costs;
 }
