@@ -122,7 +122,8 @@ std::map<std::string, RequestCost> measureRequestCosts(const std::shared_ptr<kub
       }
       apiserverMs[kind.key].push_back((after.apiserver - before.apiserver) * 1000.0 / perBatch);
       etcdMs[kind.key].push_back((after.etcd - before.etcd) * 1000.0 / perBatch);
-      clientMs[kind.key].push_back((after.bench - before.bench) * 1000.0 / perBatch);
+      if (before.bench >= 0 && after.bench >= 0)
+        clientMs[kind.key].push_back((after.bench - before.bench) * 1000.0 / perBatch);
     }
   }
   for (const auto& kind : kinds) {
