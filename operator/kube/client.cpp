@@ -76,22 +76,27 @@ Result<std::shared_ptr<Client>> Client::create(Config config, ClientOptions opti
   } catch (const std::exception& e) {
     return config_error("server \"" + config.server + "\": " + e.what());
   }
+  std::unique_ptr<HttpsTransport> https;
   if (config.server.rfind("https://", 0) == 0) {
     if (auto r = validate_tls(config, tls_host(config.server)); !r.ok()) return r.error();
+    auto made = HttpsTransport::create(config, options.request_timeout);
+    if (!made.ok()) return made.error();
+    https = std::move(made).value();
   }
   if (!options.clock) options.clock = real_clock();
   if (!options.sleep) options.sleep = [](Clock::Duration d) { std::this_thread::sleep_for(d); };
   if (!options.random) options.random = default_random();
-  return std::shared_ptr<Client>(new Client(std::move(config), std::move(options)));
+  return std::shared_ptr<Client>(new Client(std::move(config), std::move(options), std::move(https)));
 }
 
-Client::Client(Config config, ClientOptions options)
+Client::Client(Config config, ClientOptions options, std::unique_ptr<HttpsTransport> https)
     : config_(std::move(config)),
       options_(std::move(options)),
       http_(std::make_unique<web::http::client::http_client>(
           config_.server, http_config(config_, options_.request_timeout))),
       watch_http_(std::make_unique<web::http::client::http_client>(
           config_.server, http_config(config_, options_.watch_idle_timeout))),
+      https_(std::move(https)),
       limiter_(options_.qps, options_.burst, options_.clock) {}
 
 void Client::wait_for_token() {
@@ -123,18 +128,42 @@ Result<web::json::value> Client::send_once(const web::http::method& method, cons
                                            const std::string& content_type,
                                            const pplx::cancellation_token& cancel) {
   Result<void> status;
-  auto req = make_request(method, path, body, content_type, status);
-  if (!status.ok()) return status.error();
-  web::http::http_response resp;
+  status_code code = 0;
   std::string text;
-  try {
-    resp = http_->request(req, cancel).get();
-    text = resp.extract_utf8string(true).get();
-  } catch (const std::exception& e) {
-    if (cancel.is_canceled()) return cancelled_error();
-    return transport_error(method + " " + web::uri(path).path() + ": " + e.what());
+  std::optional<std::chrono::seconds> retry_after;
+  if (https_) {
+    std::vector<std::pair<std::string, std::string>> headers = {{"Accept", "application/json"},
+                                                                {"User-Agent", options_.user_agent}};
+    if (config_.token) {
+      auto token = config_.token->token();
+      if (!token.ok()) return token.error();
+      headers.emplace_back("Authorization", "Bearer " + *token);
+    }
+    std::string payload;
+    if (body) {
+      payload = body->serialize();
+      headers.emplace_back("Content-Type", content_type);
+    }
+    auto reply = https_->exchange(method, path, headers, body ? &payload : nullptr, cancel);
+    if (!reply.ok()) return reply.error();
+    code = static_cast<status_code>(reply->status);
+    text = std::move(reply->body);
+    if (!reply->retry_after.empty()) retry_after = parse_retry_after(reply->retry_after);
+  } else {
+    auto req = make_request(method, path, body, content_type, status);
+    if (!status.ok()) return status.error();
+    web::http::http_response resp;
+    try {
+      resp = http_->request(req, cancel).get();
+      text = resp.extract_utf8string(true).get();
+    } catch (const std::exception& e) {
+      if (cancel.is_canceled()) return cancelled_error();
+      return transport_error(method + " " + web::uri(path).path() + ": " + e.what());
+    }
+    code = resp.status_code();
+    auto it = resp.headers().find("Retry-After");
+    if (it != resp.headers().end()) retry_after = parse_retry_after(it->second);
   }
-  status_code code = resp.status_code();
   if (code >= 200 && code < 300) {
     if (text.empty()) return web::json::value::null();
     try {
@@ -143,9 +172,6 @@ Result<web::json::value> Client::send_once(const web::http::method& method, cons
       return decode_error(method + " " + web::uri(path).path() + ": response is not JSON: " + e.what());
     }
   }
-  std::optional<std::chrono::seconds> retry_after;
-  auto it = resp.headers().find("Retry-After");
-  if (it != resp.headers().end()) retry_after = parse_retry_after(it->second);
   return error_from_response(code, text, retry_after);
 }
 

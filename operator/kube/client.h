@@ -19,6 +19,7 @@
 #include "kube/backoff.h"
 #include "kube/clock.h"
 #include "kube/config.h"
+#include "kube/https_transport.h"
 #include "kube/rate_limiter.h"
 #include "kube/resource.h"
 #include "kube/result.h"
@@ -130,7 +131,7 @@ class Client {
                                    const pplx::cancellation_token& cancel = pplx::cancellation_token::none());
 
  private:
-  Client(Config config, ClientOptions options);
+  Client(Config config, ClientOptions options, std::unique_ptr<HttpsTransport> https);
   web::http::http_request make_request(const web::http::method& method, const std::string& path,
                                        const std::optional<web::json::value>& body,
                                        const std::string& content_type, Result<void>& status);
@@ -145,6 +146,9 @@ class Client {
   ClientOptions options_;
   std::unique_ptr<web::http::client::http_client> http_;
   std::unique_ptr<web::http::client::http_client> watch_http_;
+  // Requests and responses to an https server go here (watches and get_text
+  // stay on cpprestsdk); null for http:// servers.
+  std::unique_ptr<HttpsTransport> https_;
   TokenBucket limiter_;
 };
 

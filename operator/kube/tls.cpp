@@ -42,11 +42,6 @@ std::vector<X509Ptr> read_certs(const std::string& pem) {
   return certs;
 }
 
-bool is_ip_literal(const std::string& host) {
-  return host.find(':') != std::string::npos ||
-         host.find_first_not_of("0123456789.") == std::string::npos;
-}
-
 Result<void> install_cas(SSL_CTX* ctx, const std::string& ca_pem) {
   auto certs = read_certs(ca_pem);
   if (certs.empty()) return config_error("certificate authority: no certificate in PEM data");
@@ -89,6 +84,11 @@ Result<void> install_client_cert(SSL_CTX* ctx, const std::string& cert_pem,
 }
 
 }  // namespace
+
+bool is_ip_literal(const std::string& host) {
+  return host.find(':') != std::string::npos ||
+         host.find_first_not_of("0123456789.") == std::string::npos;
+}
 
 Result<void> configure_ssl_context(boost::asio::ssl::context& asio_ctx, const Config& config,
                                    const std::string& host) {

@@ -19,6 +19,11 @@ namespace sluice::kube {
 Result<void> configure_ssl_context(boost::asio::ssl::context& ctx, const Config& config,
                                    const std::string& host);
 
+// True when `host` is an IP address literal (v4 digits and dots, or v6 with
+// colons) rather than a DNS name: no SNI, and the certificate must carry
+// the address.
+bool is_ip_literal(const std::string& host);
+
 // Runs configure_ssl_context on a scratch context, so a client can reject bad
 // TLS material when it is created instead of on first connection.
 Result<void> validate_tls(const Config& config, const std::string& host);

@@ -8,6 +8,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 namespace sluice::kube::testing {
 
@@ -22,8 +23,9 @@ inline std::string bio_to_string(BIO* bio) {
   return std::string(data, static_cast<size_t>(len));
 }
 
-// A self-signed P-256 certificate for `common_name`.
-inline KeyPair make_self_signed(const std::string& common_name) {
+// A self-signed P-256 certificate for `common_name`, with a
+// subjectAltName (e.g. "IP:127.0.0.1") when one is given.
+inline KeyPair make_self_signed(const std::string& common_name, const std::string& subject_alt_name = "") {
   EVP_PKEY* key = EVP_EC_gen("P-256");
   if (!key) throw std::runtime_error("EVP_EC_gen failed");
   X509* cert = X509_new();
@@ -35,6 +37,15 @@ inline KeyPair make_self_signed(const std::string& common_name) {
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
                              reinterpret_cast<const unsigned char*>(common_name.c_str()), -1, -1, 0);
   X509_set_issuer_name(cert, name);
+  if (!subject_alt_name.empty()) {
+    X509V3_CTX ctx;
+    X509V3_set_ctx_nodb(&ctx);
+    X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
+    X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, &ctx, NID_subject_alt_name, subject_alt_name.c_str());
+    if (!ext) throw std::runtime_error("subjectAltName " + subject_alt_name);
+    X509_add_ext(cert, ext, -1);
+    X509_EXTENSION_free(ext);
+  }
   X509_sign(cert, key, EVP_sha256());
 
   KeyPair out;
