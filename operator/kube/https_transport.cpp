@@ -168,6 +168,10 @@ Result<HttpsReply> HttpsTransport::exchange(const std::string& method, const std
       ec = c->run(timeout_, cancel, [&](auto handler) { beast::get_lowest_layer(c->stream).async_connect(endpoints, handler); });
       if (ec == asio::error::operation_aborted && cancel.is_canceled()) return cancelled();
       if (ec) return fail("connect", ec);
+      // A request larger than one TLS record goes out in several writes;
+      // with Nagle's algorithm each after the first would wait for the
+      // server's (possibly delayed) ACK of the one before.
+      beast::get_lowest_layer(c->stream).socket().set_option(tcp::no_delay(true), ec);
       ec = c->run(timeout_, cancel, [&](auto handler) { c->stream.async_handshake(asio::ssl::stream_base::client, handler); });
       if (ec == asio::error::operation_aborted && cancel.is_canceled()) return cancelled();
       if (ec) return fail("TLS handshake", ec);
