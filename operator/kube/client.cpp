@@ -15,12 +15,6 @@ namespace {
 using web::http::methods;
 using web::http::status_code;
 
-std::string tls_host(const std::string& server) {
-  std::string host = web::uri(server).host();
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  return host;
-}
-
 web::http::client::http_client_config http_config(const Config& config, std::chrono::seconds timeout) {
   web::http::client::http_client_config c;
   c.set_timeout(std::chrono::duration_cast<std::chrono::microseconds>(timeout));
@@ -78,7 +72,8 @@ Result<std::shared_ptr<Client>> Client::create(Config config, ClientOptions opti
   }
   std::unique_ptr<HttpsTransport> https;
   if (config.server.rfind("https://", 0) == 0) {
-    if (auto r = validate_tls(config, tls_host(config.server)); !r.ok()) return r.error();
+    // Sets up the TLS context the requests use: bad TLS material is refused
+    // here, not on the first connection (the watches' context is the same).
     auto made = HttpsTransport::create(config, options.request_timeout);
     if (!made.ok()) return made.error();
     https = std::move(made).value();
@@ -127,7 +122,6 @@ Result<web::json::value> Client::send_once(const web::http::method& method, cons
                                            const std::optional<web::json::value>& body,
                                            const std::string& content_type,
                                            const pplx::cancellation_token& cancel) {
-  Result<void> status;
   status_code code = 0;
   std::string text;
   std::optional<std::chrono::seconds> retry_after;
@@ -150,6 +144,7 @@ Result<web::json::value> Client::send_once(const web::http::method& method, cons
     text = std::move(reply->body);
     if (!reply->retry_after.empty()) retry_after = parse_retry_after(reply->retry_after);
   } else {
+    Result<void> status;
     auto req = make_request(method, path, body, content_type, status);
     if (!status.ok()) return status.error();
     web::http::http_response resp;

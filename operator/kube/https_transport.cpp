@@ -77,9 +77,8 @@ Result<std::unique_ptr<HttpsTransport>> HttpsTransport::create(const Config& con
     return config_error("server \"" + config.server + "\": " + e.what());
   }
   if (uri.scheme() != "https") return config_error("server \"" + config.server + "\": not https");
-  std::unique_ptr<HttpsTransport> t(new HttpsTransport(config, timeout));
-  std::string host = uri.host();
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  std::unique_ptr<HttpsTransport> t(new HttpsTransport(timeout));
+  const std::string host = tls_host(config.server);
   t->host_ = host;
   t->port_ = std::to_string(uri.port() > 0 ? uri.port() : 443);
   t->host_header_ = uri.host() + (uri.port() > 0 ? ":" + t->port_ : "");
@@ -99,7 +98,13 @@ Result<std::unique_ptr<HttpsTransport>> HttpsTransport::create(const Config& con
   return t;
 }
 
-HttpsTransport::HttpsTransport(const Config&, std::chrono::seconds timeout)
+std::string tls_host(const std::string& server) {
+  std::string host = web::uri(server).host();
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  return host;
+}
+
+HttpsTransport::HttpsTransport(std::chrono::seconds timeout)
     : timeout_(timeout), tls_(asio::ssl::context::tls_client) {}
 
 HttpsTransport::~HttpsTransport() = default;

@@ -24,6 +24,10 @@
 
 namespace sluice::kube {
 
+// The host of an API server URL as TLS checks it: an IPv6 literal without
+// its brackets.
+std::string tls_host(const std::string& server);
+
 struct HttpsReply {
   unsigned status = 0;
   std::string body;
@@ -54,7 +58,7 @@ class HttpsTransport {
 
  private:
   struct Connection;
-  HttpsTransport(const Config& config, std::chrono::seconds timeout);
+  explicit HttpsTransport(std::chrono::seconds timeout);
   std::unique_ptr<Connection> take_idle();
   void put_idle(std::unique_ptr<Connection> connection);
 

@@ -127,6 +127,18 @@ Result<HttpsReply> post(HttpsTransport& t, const std::string& body,
   return t.exchange("POST", "/x?y=1", {{"Content-Type", "application/json"}}, &body, cancel);
 }
 
+// Posts to `server` trusting `caPem` and expects the TLS handshake to fail,
+// as a transport error, before any request reached the server.
+void expectRefusedAtHandshake(const LoopbackTlsServer& server, const std::string& caPem) {
+  auto t = transportFor(configFor(server, caPem));
+  ASSERT_TRUE(t);
+  auto r = post(*t, "x");
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.error().is_retryable()) << r.error().to_string();  // a transport error
+  EXPECT_NE(r.error().message.find("TLS handshake"), std::string::npos) << r.error().message;
+  EXPECT_EQ(server.requests(), 0);
+}
+
 TEST(HttpsTransport, ExchangesKeepOneConnectionAlive) {
   const auto identity = testing::make_self_signed("apiserver", "IP:127.0.0.1");
   LoopbackTlsServer server(identity, Behavior::Answer);
@@ -160,25 +172,14 @@ TEST(HttpsTransport, AServerCertificateFromAnotherCaIsRefused) {
   const auto identity = testing::make_self_signed("apiserver", "IP:127.0.0.1");
   const auto stranger = testing::make_self_signed("someone-else", "IP:127.0.0.1");
   LoopbackTlsServer server(identity, Behavior::Answer);
-  auto t = transportFor(configFor(server, stranger.cert_pem));
-  ASSERT_TRUE(t);
-  auto r = post(*t, "x");
-  ASSERT_FALSE(r.ok());
-  EXPECT_TRUE(r.error().is_retryable()) << r.error().to_string();  // a transport error
-  EXPECT_NE(r.error().message.find("TLS handshake"), std::string::npos) << r.error().message;
-  EXPECT_EQ(server.requests(), 0);
+  expectRefusedAtHandshake(server, stranger.cert_pem);
 }
 
 TEST(HttpsTransport, ACertificateForAnotherAddressIsRefused) {
   // Signed by the trusted key, but for 127.0.0.2 and a DNS name only.
   const auto identity = testing::make_self_signed("apiserver", "IP:127.0.0.2,DNS:apiserver.example");
   LoopbackTlsServer server(identity, Behavior::Answer);
-  auto t = transportFor(configFor(server, identity.cert_pem));
-  ASSERT_TRUE(t);
-  auto r = post(*t, "x");
-  ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.error().message.find("TLS handshake"), std::string::npos) << r.error().message;
-  EXPECT_EQ(server.requests(), 0);
+  expectRefusedAtHandshake(server, identity.cert_pem);
 }
 
 TEST(HttpsTransport, ACancelledExchangeEndsPromptlyAsCancelled) {
